@@ -1,0 +1,66 @@
+"""Writing outputs safely: temp file in the target folder, renamed into place on success."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from octavo.errors import OutputError
+
+
+@contextlib.contextmanager
+def atomic_write(target: Path) -> Iterator[BinaryIO]:
+    """Yield a file to write; it replaces `target` whole on success and vanishes on failure."""
+    folder = target.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputError(f"cannot create folder {folder}: a file of that name is in the way",
+                          hint="choose another output folder with -o") from None
+    except OSError as exc:
+        raise OutputError(f"cannot create folder {folder}: {exc.strerror}",
+                          hint="choose another output folder with -o") from None
+    if target.is_dir():
+        raise OutputError(f"{target} is a folder", hint="choose another output name")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"cannot write in {folder}: {exc.strerror}",
+                          hint="check the folder's permissions or choose another with -o") from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644 & ~_umask())
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"cannot write {target}: {exc.strerror}",
+                          hint="free some disk space or choose another folder with -o") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
+
+
+def safe_stem(name: str) -> str:
+    """A file-name stem that cannot climb out of a folder or upset a file system."""
+    stem = unicodedata.normalize("NFC", Path(name).name)
+    stem = _UNSAFE.sub("-", stem).strip(".-_")[:120]
+    return stem or "article"

@@ -1,0 +1,89 @@
+"""Shared inline parsing for readers: quotations in running text become `Quoted` nodes.
+
+Straight quotes ("…", '…') and the typographic pairs of many languages („…“ “…” «…» ‚…‘ ‘…’ 「…」) are
+recognised, so each writer can print the marks of the article's own language.
+"""
+
+from __future__ import annotations
+
+import re
+
+from octavo.model import Inline, Quoted, Text, normalize_inlines
+
+# opening mark -> closing marks it may pair with; True = double quote
+_PAIRS: dict[str, tuple[str, bool]] = {
+    "„": ("“”", True),
+    "“": ("”", True),
+    "«": ("»", True),
+    "»": ("«", True),  # Danish/German-style reversed guillemets
+    "「": ("」", True),
+    "『": ("』", False),
+    "‚": ("‘’", False),
+    "‘": ("’", False),
+    "‹": ("›", False),
+}
+_SPACE_INSIDE = "\u00a0\u202f\u2009 "
+_WORD = re.compile(r"\w", re.UNICODE)
+
+
+def _opens(text: str, i: int) -> bool:
+    """A straight quote opens after start, space, bracket or dash, and before a non-space."""
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return (before.isspace() or before in "([{—–-/") and not after.isspace()
+
+
+def _closes(text: str, i: int) -> bool:
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return not before.isspace() and not _WORD.match(after)
+
+
+def parse_quotes(text: str) -> tuple[Inline, ...]:
+    """Split text into Text and Quoted nodes; unbalanced marks stay as they are."""
+    nodes, end = _parse(text, 0, None)
+    return normalize_inlines(nodes)
+
+
+def _parse(text: str, i: int, closer: str | None) -> tuple[list[Inline], int]:
+    """Parse from i until `closer` (a set of closing chars) is met; returns nodes and the index after it."""
+    out: list[Inline] = []
+    buf: list[str] = []
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if closer is not None and ch in closer and (ch not in "\"'" or _closes(text, i)):
+            out.append(Text("".join(buf)))
+            return out, i + 1
+        opening: tuple[str, bool] | None = None
+        if ch == '"' and _opens(text, i):
+            opening = ('"', True)
+        elif ch == "'" and _opens(text, i):
+            opening = ("'’", False)
+        elif ch in _PAIRS and not (ch == "‘" and closer and "’" in closer) and not (
+            ch == "“" and closer and "“" in closer
+        ):
+            opening = _PAIRS[ch]
+        if opening is not None:
+            inner, j = _parse(text, i + 1, opening[0])
+            if j > 0:
+                out.append(Text("".join(buf)))
+                buf = []
+                out.append(Quoted(_trim(normalize_inlines(inner)), double=opening[1]))
+                i = j
+                continue
+        buf.append(ch)
+        i += 1
+    if closer is not None:
+        return [], -1  # no closing mark: the caller keeps the opening mark as text
+    out.append(Text("".join(buf)))
+    return out, i
+
+
+def _trim(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    """Drop the spaces French-style marks put inside («\u202fJa\u202f»): writers add their own."""
+    if nodes and isinstance(nodes[0], Text):
+        nodes = (Text(nodes[0].value.lstrip(_SPACE_INSIDE)), *nodes[1:])
+    if nodes and isinstance(nodes[-1], Text):
+        nodes = (*nodes[:-1], Text(nodes[-1].value.rstrip(_SPACE_INSIDE)))
+    return normalize_inlines(nodes)
