@@ -1,0 +1,76 @@
+"""Outputs are replaced whole or not at all, and names cannot climb out of their folder."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from octavo.errors import OutputError
+from octavo.output import atomic_write, safe_stem
+
+
+def test_success_replaces_target_whole(tmp_path):
+    target = tmp_path / "a.epub"
+    target.write_bytes(b"old")
+    with atomic_write(target) as fh:
+        fh.write(b"new")
+    assert target.read_bytes() == b"new"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.epub"]
+
+
+def test_failure_keeps_old_output_and_leaves_no_temp(tmp_path):
+    target = tmp_path / "a.epub"
+    target.write_bytes(b"old")
+    with pytest.raises(RuntimeError):
+        with atomic_write(target) as fh:
+            fh.write(b"half")
+            raise RuntimeError("writer crashed")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.epub"]
+
+
+def test_interrupt_leaves_nothing(tmp_path):
+    target = tmp_path / "b.pdf"
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_write(target) as fh:
+            fh.write(b"half")
+            raise KeyboardInterrupt
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_folder_is_created(tmp_path):
+    target = tmp_path / "new" / "deeper" / "a.epub"
+    with atomic_write(target) as fh:
+        fh.write(b"x")
+    assert target.read_bytes() == b"x"
+
+
+def test_path_through_a_file_is_an_output_error(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OutputError) as info:
+        with atomic_write(tmp_path / "file" / "a.epub") as fh:
+            fh.write(b"x")
+    assert "-o" in str(info.value)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores folder permissions")
+def test_read_only_folder_is_an_output_error(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(OutputError):
+            with atomic_write(folder / "a.epub") as fh:
+                fh.write(b"x")
+    finally:
+        folder.chmod(0o700)
+
+
+@pytest.mark.parametrize(
+    ("name", "stem"),
+    [("../../etc/passwd", "passwd"), ("a b/c?.txt", "c-.txt"), ("...", "article"), ("Über", "Über"),
+     ("/abs/x", "x"), ("", "article")],
+)
+def test_safe_stem(name, stem):
+    assert safe_stem(name) == stem
