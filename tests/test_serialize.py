@@ -37,3 +37,13 @@ def test_document_carries_version():
 def test_malformed_documents_are_input_errors(text):
     with pytest.raises(InputError):
         serialize.from_json(text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(articles)
+def test_output_matches_the_published_schema(article):
+    jsonschema = pytest.importorskip("jsonschema")
+    from importlib.resources import files
+
+    schema = json.loads(files("octavo").joinpath("schema/octavo-model-1.json").read_text("utf-8"))
+    jsonschema.validate(json.loads(serialize.to_json(article)), schema)

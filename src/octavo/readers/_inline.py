@@ -39,18 +39,40 @@ def _closes(text: str, i: int) -> bool:
     return not before.isspace() and not _WORD.match(after)
 
 
+MAX_DEPTH = 6
+"""Quotations nested deeper than this are left as text (real prose nests two or three)."""
+
+
+class _Budget(Exception):
+    pass
+
+
 def parse_quotes(text: str) -> tuple[Inline, ...]:
-    """Split text into Text and Quoted nodes; unbalanced marks stay as they are."""
-    nodes, end = _parse(text, 0, None)
+    """Split text into Text and Quoted nodes; unbalanced marks stay as they are.
+
+    A failed search for a closing mark rescans the text, so hostile input (thousands of
+    unbalanced quotes in one paragraph) could take quadratic time: a step budget linear in
+    the length bounds the work, and past it the paragraph stays plain text.
+    """
+    budget = [4 * len(text) + 2000]
+    try:
+        nodes, _end = _parse(text, 0, None, 0, budget)
+    except _Budget:
+        return normalize_inlines((Text(text),))
     return normalize_inlines(nodes)
 
 
-def _parse(text: str, i: int, closer: str | None) -> tuple[list[Inline], int]:
+def _parse(
+    text: str, i: int, closer: str | None, depth: int, budget: list[int]
+) -> tuple[list[Inline], int]:
     """Parse from i until `closer` (a set of closing chars) is met; returns nodes and the index after it."""
     out: list[Inline] = []
     buf: list[str] = []
     n = len(text)
     while i < n:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _Budget
         ch = text[i]
         if closer is not None and ch in closer and (ch not in "\"'" or _closes(text, i)):
             out.append(Text("".join(buf)))
@@ -64,8 +86,8 @@ def _parse(text: str, i: int, closer: str | None) -> tuple[list[Inline], int]:
             ch == "“" and closer and "“" in closer
         ):
             opening = _PAIRS[ch]
-        if opening is not None:
-            inner, j = _parse(text, i + 1, opening[0])
+        if opening is not None and depth < MAX_DEPTH:
+            inner, j = _parse(text, i + 1, opening[0], depth + 1, budget)
             if j > 0:
                 out.append(Text("".join(buf)))
                 buf = []
