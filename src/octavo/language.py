@@ -1,9 +1,19 @@
-"""Language detection: deterministic, offline, with py3langid (langid's model, numpy-backed)."""
+"""Language detection: deterministic and offline, with py3langid (langid.py's model on numpy).
+
+py3langid ships its model xz-compressed; unpacking it takes about a second, which would dominate
+a single conversion. The unpacked arrays are therefore cached once per user as plain .npy files
+(XDG cache folder) and memory-mapped on later runs, which loads in a few milliseconds. When the
+cache folder cannot be written, the packaged model is loaded as usual.
+"""
 
 from __future__ import annotations
 
 import functools
+import json
+import os
 import re
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from octavo import diagnostics
@@ -11,22 +21,85 @@ from octavo import diagnostics
 DEFAULT_LANGUAGE = "en"
 _MIN_LETTERS = 20
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
+_ARRAYS = ("ptc", "pc", "nextmove", "nextmove_row", "out_feat")
+
+
+def _model_file() -> Path:
+    from py3langid import langid
+
+    return Path(langid.__file__).parent / langid.MODEL_FILE
+
+
+def _cache_dir() -> Path:
+    """Keyed by the packaged model's size and time, so an upgraded model is unpacked anew."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    stat = _model_file().stat()
+    return Path(base) / "octavo" / f"langid-{stat.st_size}-{stat.st_mtime_ns}"
+
+
+def _unpack_to_cache(folder: Path) -> None:
+    """Write the model's arrays as .npy files; the folder appears whole or not at all."""
+    import lzma
+    import shutil
+
+    import numpy as np
+
+    source = _model_file()
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".langid-", dir=folder.parent))
+    try:
+        with tempfile.TemporaryFile(suffix=".npz") as tmp:
+            with lzma.open(source) as src:
+                shutil.copyfileobj(src, tmp, length=1 << 20)
+            tmp.seek(0)
+            with np.load(tmp, allow_pickle=False) as data:
+                for name in _ARRAYS:
+                    np.save(staging / f"{name}.npy", data[name], allow_pickle=False)
+                (staging / "classes.json").write_text(json.dumps(data["classes"].tolist()))
+        try:
+            os.rename(staging, folder)
+        except OSError:  # another process won the race: its copy is as good
+            shutil.rmtree(staging, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _load_cached(folder: Path) -> Any:
+    import numpy as np
+    from py3langid.langid import LanguageIdentifier
+    from py3langid.modelio import _to_array
+
+    arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in _ARRAYS}
+    classes = json.loads((folder / "classes.json").read_text())
+    return LanguageIdentifier(
+        arrays["ptc"], np.asarray(arrays["pc"]), classes, _to_array(arrays["nextmove"]),
+        np.asarray(arrays["out_feat"]).tolist(), tk_row=_to_array(arrays["nextmove_row"]),
+    )
 
 
 @functools.cache
 def _identifier() -> Any:
-    from py3langid import langid
+    try:
+        folder = _cache_dir()
+        if not (folder / "classes.json").exists():
+            _unpack_to_cache(folder)
+        return _load_cached(folder)
+    except (OSError, ValueError, KeyError):
+        from py3langid import langid
 
-    return langid._get_identifier()
+        return langid._get_identifier()
 
 
-def detect(text: str, *, source: str | None = None) -> str:
+def detect(text: str) -> str:
     """Return a BCP 47 tag for text; falls back to English with a warning when unsure."""
     sample = text[:20000]
     if len(_LETTERS.findall(sample)) < _MIN_LETTERS:
         diagnostics.warn(
             "language-unknown",
-            f"too little text to detect the language; assuming {DEFAULT_LANGUAGE!r} (set it with --lang)",
+            f"too little text to detect the language; assuming {DEFAULT_LANGUAGE!r} "
+            "(set it with --lang)",
         )
         return DEFAULT_LANGUAGE
     tag, _score = _identifier().classify(sample)
