@@ -138,9 +138,14 @@ def _typeset(book: Book, options: WriteOptions) -> Book:
     if not options.typography:
         return book
     from octavo.typography import typeset_article  # noqa: PLC0415 (keeps start-up light)
+    from octavo.typography.punctuation import typeset_text
 
-    articles = tuple(typeset_article(a) for a in book.articles)
-    return dataclasses.replace(book, articles=articles)
+    return dataclasses.replace(
+        book,
+        title=typeset_text(book.title, book.language),
+        subtitle=book.subtitle and typeset_text(book.subtitle, book.language),
+        articles=tuple(typeset_article(a) for a in book.articles),
+    )
 
 
 def output_path(input_name: str, writer_name: str, output_dir: Path) -> Path:

@@ -45,6 +45,20 @@ def _root(
     """Turn articles (text, Markdown, HTML, JSON) into EPUB 3 and PDF books."""
 
 
+def _check_formats(*, writers: list[str], reader: str | None) -> None:
+    """An unknown --to or --from is a usage mistake (exit 2), found before any work starts."""
+    from octavo import plugins
+    from octavo.errors import UnknownFormatError
+
+    try:
+        for name in writers:
+            plugins.load_writer(name.lower())
+        if reader:
+            plugins.load_reader(reader)
+    except UnknownFormatError as exc:
+        raise OptionError(exc.message, hint=exc.hint) from None
+
+
 def _parse_date(value: str | None) -> date | None:
     if value is None:
         return None
@@ -103,10 +117,7 @@ def convert(
         if write_options.page_size not in PAGE_SIZES:
             raise OptionError(f"unknown page size {page_size!r}", hint=f"choose one of {', '.join(PAGE_SIZES)}")
         read_options = _read_options(lang, encoding, allow_dir, fetch_images)
-        if from_:
-            from octavo import plugins
-
-            plugins.load_reader(from_)
+        _check_formats(writers=to, reader=from_)
     except OctavoError as exc:
         _fail(exc)
 
@@ -199,6 +210,8 @@ def bind(
     from octavo.options import WriteOptions
 
     try:
+        if to:
+            _check_formats(writers=[to], reader=None)
         path, warnings = bind_book(inputs, output, title=title, to=to, sort=sort, language=lang,
                                    read_options=_read_options(None, encoding, allow_dir, False),
                                    write_options=WriteOptions(page_size=page_size.lower()))

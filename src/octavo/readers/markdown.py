@@ -1,0 +1,480 @@
+"""Markdown reader: CommonMark (markdown-it-py, with tables) plus YAML or TOML front matter.
+
+Front matter gives the metadata (title, authors, date, language, ...). YAML is read with a
+loader that keeps every scalar as its original text, so YAML 1.1 cannot turn `lang: no` into
+False or a date into something else behind our back; dates are parsed here. The body maps token
+by token to the model; raw HTML goes through the HTML reader's whitelist converter, so scripts,
+styles and event handlers never get in. The first image before any text is the lead figure.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from octavo import diagnostics
+from octavo.decoding import decode
+from octavo.errors import EmptyInputError, InputError
+from octavo.model import (
+    Article,
+    Block,
+    BlockQuote,
+    Code,
+    CodeBlock,
+    Emphasis,
+    Figure,
+    Heading,
+    Inline,
+    LineBreak,
+    Link,
+    ListBlock,
+    Paragraph,
+    SectionBreak,
+    Strong,
+    Table,
+    Text,
+    block_text,
+    plain_text,
+)
+from octavo.options import ReadOptions
+from octavo.plugins import Source
+from octavo.readers._images import ImageResolver, is_tracker_url
+from octavo.readers.text import derive_title
+from octavo.readers.html import (
+    Converter,
+    choose_language,
+    fragment_blocks,
+    no_title_warning,
+    parse_date,
+    quote_inlines,
+    split_credit,
+    tidy_spaces,
+)
+
+if TYPE_CHECKING:
+    from markdown_it.tree import SyntaxTreeNode
+
+_YAML_FRONT = re.compile(r"\A---[ \t]*\n(.*?)(?:\n|^)(?:---|\.\.\.)[ \t]*(?:\n|\Z)",
+                         re.DOTALL | re.MULTILINE)
+_TOML_FRONT = re.compile(r"\A\+\+\+[ \t]*\n(.*?)(?:\n|^)\+\+\+[ \t]*(?:\n|\Z)",
+                         re.DOTALL | re.MULTILINE)
+# Raw inline HTML whose content must never become text.
+_SKIP_CONTENT = frozenset({"script", "style", "iframe", "object", "embed", "template", "noscript",
+                           "textarea", "svg", "math", "select", "button", "head", "title"})
+_INLINE_TAG = re.compile(r"^<\s*(/?)\s*([A-Za-z][\w:-]*)([^>]*?)(/?)\s*>$", re.DOTALL)
+_CJK = "\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
+_CJK_BREAK = re.compile(rf"(?<=[{_CJK}])\n(?=[{_CJK}])")
+MAX_LIST_VALUES = 100
+
+
+# --- front matter ---------------------------------------------------------------------------
+
+
+def _yaml_loader() -> type:
+    """A SafeLoader whose plain scalars stay strings (no YAML 1.1 bools, numbers or dates)."""
+    import yaml
+
+    class TextLoader(yaml.SafeLoader):
+        pass
+
+    null = "tag:yaml.org,2002:null"
+    TextLoader.yaml_implicit_resolvers = {
+        key: [(tag, rx) for tag, rx in resolvers if tag == null]
+        for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return TextLoader
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """Return (front matter, Markdown body). Text that is not front matter stays in the body."""
+    match = _YAML_FRONT.match(text)
+    if match:
+        import yaml
+
+        try:
+            data = yaml.load(match.group(1), Loader=_yaml_loader())  # noqa: S506 (SafeLoader)
+        except (yaml.YAMLError, RecursionError, ValueError) as exc:
+            diagnostics.warn("front-matter-invalid", f"the YAML front matter cannot be read "
+                             f"({_first_line(exc)}); it is left out")
+            return {}, text[match.end():]
+        if data is None:
+            return {}, text[match.end():]
+        if isinstance(data, dict):
+            return data, text[match.end():]
+        return {}, text  # "---" lines around plain text: Markdown, not front matter
+    match = _TOML_FRONT.match(text)
+    if match:
+        import tomllib
+
+        try:
+            return tomllib.loads(match.group(1)), text[match.end():]
+        except (tomllib.TOMLDecodeError, RecursionError, ValueError) as exc:
+            diagnostics.warn("front-matter-invalid", f"the TOML front matter cannot be read "
+                             f"({_first_line(exc)}); it is left out")
+            return {}, text[match.end():]
+    return {}, text
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().split("\n")[0][:120]
+
+
+def _get(fm: dict[str, Any], *keys: str) -> Any:
+    """The first present key, also looking in Zola's [extra] / Hugo's [params] / [taxonomies]."""
+    scopes = [fm] + [fm[k] for k in ("extra", "params", "taxonomies")
+                     if isinstance(fm.get(k), dict)]
+    for scope in scopes:
+        lowered = {str(k).lower(): v for k, v in scope.items()}
+        for key in keys:
+            value = lowered.get(key)
+            if value not in (None, "", [], {}):
+                return value
+    return None
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        text = " ".join(str(value).split())
+        return text or None
+    if isinstance(value, dict):
+        return _text(value.get("name") or value.get("title"))
+    return None
+
+
+def _strings(value: Any, split: str | None = None) -> list[str]:
+    """A list of strings from a string, a list, or a list of {"name": ...} mappings."""
+    items = value if isinstance(value, list) else [value]
+    out: list[str] = []
+    for item in items[:MAX_LIST_VALUES]:
+        text = _text(item)
+        if text is None:
+            continue
+        parts = re.split(split, text) if split else [text]
+        out.extend(p.strip() for p in parts if p.strip())
+    seen: list[str] = []
+    for item in out:
+        if item not in seen:
+            seen.append(item)
+    return seen
+
+
+def _url(value: Any) -> str | None:
+    text = _text(value)
+    if text and urlsplit(text).scheme in ("http", "https"):
+        return text
+    return None
+
+
+# --- body -----------------------------------------------------------------------------------
+
+
+class _BodyConverter:
+    """Maps markdown-it's syntax tree to model blocks."""
+
+    def __init__(self, images: ImageResolver, page_url: str | None) -> None:
+        self.images = images
+        self.html = Converter(images, page_url=page_url)
+        self.pending: list[Figure] = []
+        self.skip: list[str] = []  # open raw-HTML elements whose content is dropped
+
+    def blocks(self, nodes: list[SyntaxTreeNode]) -> list[Block]:
+        out: list[Block] = []
+        for node in nodes:
+            out.extend(self.block(node))
+        return out
+
+    def block(self, node: SyntaxTreeNode) -> list[Block]:
+        kind = node.type
+        if kind == "heading":
+            inlines = self.inlines_of(node)
+            level = int(node.tag[1]) if node.tag[1:].isdigit() else 2
+            return ([Heading(level, inlines)] if inlines else []) + self.take_pending()
+        if kind == "paragraph":
+            inlines = self.inlines_of(node)
+            return ([Paragraph(inlines)] if inlines else []) + self.take_pending()
+        if kind == "blockquote":
+            inner = self.blocks(node.children)
+            return [BlockQuote(tuple(inner))] if inner else []
+        if kind in ("bullet_list", "ordered_list"):
+            items = [tuple(self.blocks(li.children)) for li in node.children]
+            items = [item for item in items if item]
+            if not items:
+                return []
+            start = 1
+            if kind == "ordered_list":
+                raw = str(node.attrs.get("start", 1))
+                start = int(raw) if raw.lstrip("-").isdigit() and len(raw) < 10 else 1
+            return [ListBlock(tuple(items), kind == "ordered_list", start)]
+        if kind in ("code_block", "fence"):
+            text = node.content.rstrip("\n")
+            if not text.strip():
+                return []
+            info = (node.info or "").strip().split()
+            return [CodeBlock(text, info[0][:40] if info else None)]
+        if kind == "hr":
+            return [SectionBreak()]
+        if kind == "html_block":
+            return fragment_blocks(node.content, self.html)
+        if kind == "table":
+            return self.table(node)
+        return self.blocks(node.children)
+
+    def take_pending(self) -> list[Block]:
+        taken: list[Block] = list(self.pending)
+        self.pending.clear()
+        return taken
+
+    def table(self, node: SyntaxTreeNode) -> list[Block]:
+        header: tuple[tuple[Inline, ...], ...] = ()
+        rows: list[tuple[tuple[Inline, ...], ...]] = []
+        for section in node.children:
+            for tr in section.children:
+                cells = tuple(self.inlines_of(cell) for cell in tr.children)
+                if section.type == "thead" and not header:
+                    header = cells
+                else:
+                    rows.append(cells)
+        width = max([len(header), *(len(r) for r in rows)])
+        if header:
+            header = header + ((),) * (width - len(header))
+        body = tuple(r + ((),) * (width - len(r)) for r in rows)
+        return [Table(header, body), *self.take_pending()]
+
+    # inlines
+
+    def inlines_of(self, node: SyntaxTreeNode) -> tuple[Inline, ...]:
+        """The inline content of a paragraph, heading or cell, quotes parsed, spaces tidied."""
+        self.skip.clear()  # an unclosed <script> in one paragraph must not eat the next
+        children = node.children[0].children if node.children and (
+            node.children[0].type == "inline") else node.children
+        raw = self.inlines(children)
+        self.skip.clear()
+        return quote_inlines(tidy_spaces(_join_lines(raw)))
+
+    def inlines(self, nodes: list[SyntaxTreeNode]) -> list[Inline]:
+        out: list[Inline] = []
+        for node in nodes:
+            kind = node.type
+            if kind == "html_inline":
+                out.extend(self.raw_html(node.content))
+                continue
+            if self.skip:
+                continue
+            if kind == "text":
+                out.append(Text(node.content))
+            elif kind == "softbreak":
+                out.append(Text("\n"))
+            elif kind == "hardbreak":
+                out.append(LineBreak())
+            elif kind == "code_inline":
+                out.append(Code(node.content))
+            elif kind == "em":
+                out.append(Emphasis(tuple(self.inlines(node.children))))
+            elif kind == "strong":
+                out.append(Strong(tuple(self.inlines(node.children))))
+            elif kind == "link":
+                children = self.inlines(node.children)
+                url = self.html.safe_url(str(node.attrs.get("href", "")))
+                out.extend([Link(tuple(children), url)] if url else children)
+            elif kind == "image":
+                self.image(str(node.attrs.get("src", "")), _alt(node),
+                           str(node.attrs.get("title") or ""))
+            else:  # strikethrough ("s") and anything newer: keep the words
+                out.extend(self.inlines(node.children))
+        return out
+
+    def image(self, src: str, alt: str, title: str) -> None:
+        """An image in running text becomes a figure after its paragraph."""
+        if is_tracker_url(src):
+            return
+        image = self.images.resolve(src, alt)
+        caption_text, credit = split_credit(title) if title else ("", None)
+        if image is None and not caption_text:
+            caption_text = alt
+        caption = quote_inlines((Text(caption_text),)) if caption_text else ()
+        if image is None and not caption and not credit:
+            return
+        self.pending.append(Figure(image=image, caption=caption, credit=credit))
+
+    def raw_html(self, tag_text: str) -> list[Inline]:
+        match = _INLINE_TAG.match(tag_text.strip())
+        if not match:
+            return []  # comments, declarations, CDATA
+        closing, name, _attrs, self_closing = match.groups()
+        name = name.lower()
+        if name in _SKIP_CONTENT:
+            if closing:
+                if name in self.skip:
+                    del self.skip[len(self.skip) - 1 - self.skip[::-1].index(name):]
+            elif not self_closing:
+                self.skip.append(name)
+            return []
+        if self.skip or closing:
+            return []
+        if name == "br":
+            return [LineBreak()]
+        if name == "img":
+            from lxml import etree
+            from lxml import html as lhtml
+
+            try:
+                img = lhtml.fragment_fromstring(tag_text)
+            except (etree.ParserError, ValueError):
+                return []
+            if img.tag == "img" and not self.html._is_tracker(img):
+                if self.html._img_is_inline(img):
+                    alt = " ".join((img.get("alt") or "").split())
+                    return [Text(alt)] if alt else []
+                self.image(self.html._img_src(img), " ".join((img.get("alt") or "").split()),
+                           img.get("title") or "")
+        return []
+
+
+def _alt(node: SyntaxTreeNode) -> str:
+    parts: list[str] = []
+    for child in node.children:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.children:
+            parts.append(_alt(child))
+    return " ".join("".join(parts).split())
+
+
+def _join_lines(inlines: list[Inline]) -> list[Inline]:
+    """Soft line breaks are spaces, except between CJK characters (no spaces there)."""
+    out: list[Inline] = []
+    for node in inlines:
+        if isinstance(node, Text) and out and isinstance(out[-1], Text):
+            out[-1] = Text(out[-1].value + node.value)
+        else:
+            out.append(node)
+    return [Text(_CJK_BREAK.sub("", n.value)) if isinstance(n, Text) else n for n in out]
+
+
+def _name_date(name: str) -> date | None:
+    """Jekyll-style post names carry the date: 2019-05-15-4-Years-Of-Rust.md."""
+    match = re.search(r"(?:^|[_/\\])(\d{4}-\d{2}-\d{2})-", name)
+    return parse_date(match.group(1)) if match else None
+
+
+def _is_emphasis_line(block: Block) -> bool:
+    return isinstance(block, Paragraph) and len(block.children) == 1 and isinstance(
+        block.children[0], Emphasis)
+
+
+# --- the reader -----------------------------------------------------------------------------
+
+
+class MarkdownReader:
+    name = "markdown"
+    extensions = frozenset({".md", ".markdown", ".mdown", ".mkd"})
+
+    def read(self, source: Source, options: ReadOptions) -> Article:
+        text, _encoding = decode(source.data, options.encoding)
+        try:
+            return self._read_text(text, source, options)
+        except RecursionError:
+            raise InputError("the Markdown is nested too deeply to read",
+                             hint="simplify the file") from None
+
+    def _read_text(self, text: str, source: Source, options: ReadOptions) -> Article:
+        from markdown_it import MarkdownIt
+        from markdown_it.tree import SyntaxTreeNode
+
+        fm, body_md = split_front_matter(text)
+        title = _text(_get(fm, "title"))
+        url = _url(_get(fm, "canonical_url", "canonical", "url", "source", "permalink", "link"))
+        images = ImageResolver(options, url)
+        parser = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+        # Every link and image target is checked here (safe_url, ImageResolver), so a
+        # javascript: link becomes its plain words instead of literal "[x](javascript:...)".
+        parser.validateLink = lambda url: True  # type: ignore[method-assign]
+        tree = SyntaxTreeNode(parser.parse(body_md))
+        converter = _BodyConverter(images, url)
+        blocks = converter.blocks(tree.children)
+
+        # Title: front matter, else a leading h1; an h1 repeating the title is not body text.
+        first_text = next((i for i, b in enumerate(blocks) if not isinstance(b, Figure)), None)
+        if first_text is not None and isinstance(h := blocks[first_text], Heading):
+            heading_text = plain_text(h.children).strip()
+            if title is None and h.level == 1 or (
+                title is not None and heading_text.casefold() == title.casefold()
+            ):
+                title = title or heading_text
+                del blocks[first_text]
+        lead = self._lead(fm, blocks, images)
+        images.finish()
+
+        body_text = "\n".join(block_text(b) for b in blocks)
+        if not body_text.strip() and lead is None and not any(
+                isinstance(b, Figure) for b in blocks):
+            raise EmptyInputError("the Markdown has no body text",
+                                  hint="give a file with article text after the front matter")
+        if title is None:
+            heading = next((b for b in blocks if isinstance(b, Heading)), None)
+            if heading is not None and blocks and blocks[0] is heading:
+                title = plain_text(heading.children).strip()
+                blocks.pop(0)
+            else:
+                title = derive_title(body_text or (plain_text(lead.caption) if lead else ""))
+            if not title.strip():
+                raise EmptyInputError("the Markdown has no text",
+                                      hint="give a file with article text")
+            no_title_warning(title)
+
+        declared = [_text(_get(fm, "lang", "language", "locale", "inlanguage"))]
+        language = choose_language(options, declared, f"{title}\n{body_text}")
+        authors = _strings(_get(fm, "authors", "author", "by", "creator", "creators"),
+                           r"\s*(?:,|;|&|\band\b)\s*")
+        keywords = _strings(_get(fm, "tags", "keywords", "categories", "category"), r"\s*,\s*")
+        return Article(
+            title=title,
+            subtitle=_text(_get(fm, "subtitle")),
+            language=language,
+            body=tuple(blocks),
+            authors=tuple(authors),
+            publisher=_text(_get(fm, "publisher", "site_name", "sitename", "site")),
+            published=parse_date(_get(fm, "date", "published", "pubdate", "publishdate",
+                                      "date_published", "created")) or _name_date(source.name),
+            lead=lead,
+            description=_text(_get(fm, "description", "excerpt", "summary")),
+            keywords=tuple(keywords),
+            url=url,
+            source=source.name,
+        )
+
+    @staticmethod
+    def _lead(fm: dict[str, Any], blocks: list[Block], images: ImageResolver) -> Figure | None:
+        """The front matter's image, else the first figure before any text (then removed)."""
+        ref = _get(fm, "image", "cover", "cover_image", "lead_image", "featured_image", "hero")
+        if isinstance(ref, dict):
+            ref = ref.get("src") or ref.get("url") or ref.get("path") or ref.get("image")
+        caption_text = _text(_get(fm, "image_caption", "caption", "cover_caption")) or ""
+        if isinstance(ref, str) and ref.strip():
+            image = images.resolve(ref, _text(_get(fm, "image_alt", "alt")) or "")
+            if image is not None:
+                words, credit = split_credit(caption_text)
+                credit = _text(_get(fm, "image_credit", "credit")) or credit
+                return Figure(image=image, caption=quote_inlines((Text(words),)) if words
+                              else (), credit=credit)
+        first = blocks[0] if blocks else None
+        if not isinstance(first, Figure):
+            return None
+        del blocks[0]
+        lead: Figure = first
+        following = blocks[0] if blocks else None
+        if not lead.caption and isinstance(following, Paragraph) and _is_emphasis_line(following):
+            del blocks[0]
+            inner = following.children[0].children  # type: ignore[union-attr]
+            line_text, credit = split_credit(plain_text(inner))
+            caption = inner if credit is None else (
+                quote_inlines((Text(line_text),)) if line_text else ())
+            lead = Figure(image=lead.image, caption=caption, credit=lead.credit or credit)
+        elif lead.caption and lead.credit is None:
+            line_text, credit = split_credit(plain_text(lead.caption))
+            if credit:
+                caption = quote_inlines((Text(line_text),)) if line_text else ()
+                lead = Figure(image=lead.image, caption=caption, credit=credit)
+        return lead

@@ -1,0 +1,341 @@
+"""The generated cover image: title, author(s) and publisher set on a plain coloured page.
+
+Pillow draws the text with the bundled DejaVu fonts (Latin, Greek, Cyrillic, Hebrew, Arabic in
+the sans faces). Pillow draws a missing glyph as an empty box, so before drawing, each piece
+of text is checked against the font's cmap: a piece no bundled font covers is left off the
+cover (with a warning) rather than drawn as boxes; a few stray characters (an emoji in a
+title) are dropped from the piece. Right-to-left text is only drawn when Pillow has its Raqm
+layout engine, which does the bidi reordering and Arabic shaping; otherwise it is left off.
+
+The image is 1600 x 2560 (the 1:1.6 portrait that e-book stores ask for) and a JPEG, whose
+encoder is deterministic, so the same book gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import struct
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from octavo import diagnostics
+
+WIDTH, HEIGHT = 1600, 2560
+MEDIA_TYPE = "image/jpeg"
+_TEXT_WIDTH = WIDTH - 2 * 190
+_JPEG_QUALITY = 88
+
+# (background, text, accent): dark grounds with light type, chosen per title so a shelf of
+# octavo books is not one colour.
+_PALETTES = (
+    ("#1f3a5f", "#f4efe6", "#d9b26f"),
+    ("#5b1e2d", "#f6efe9", "#e3b78c"),
+    ("#21463b", "#f2efe6", "#cdb67e"),
+    ("#2e2e38", "#f1ede4", "#e8957a"),
+    ("#3d2c5a", "#f3eef6", "#d9bd62"),
+    ("#173f4a", "#eef3f1", "#8fd0c4"),
+)
+
+# Font chains per piece of text: the first face that has every glyph is used.
+_TITLE_FONTS = ("DejaVuSerif-Bold.ttf", "DejaVuSans-Bold.ttf")
+_BYLINE_FONTS = ("DejaVuSans.ttf", "DejaVuSerif.ttf")
+_PUBLISHER_FONTS = ("DejaVuSans-Bold.ttf", "DejaVuSans.ttf")
+
+# A piece keeps its dropped characters' place only when most of it can still be shown.
+_MIN_SHOWN = 0.85
+
+
+@dataclass(frozen=True, slots=True)
+class Cover:
+    data: bytes
+    media_type: str
+    shown: tuple[str, ...]
+    """The texts actually drawn (title, byline, publisher), for the image's alt text."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    text: str
+    font: str
+    role: str
+
+
+# --- fonts and their coverage -------------------------------------------------------------------
+
+
+@functools.cache
+def _font_bytes(filename: str) -> bytes:
+    ref = resources.files("octavo").joinpath("fonts", filename)
+    return ref.read_bytes()
+
+
+def _font_source(filename: str) -> Any:
+    ref = resources.files("octavo").joinpath("fonts", filename)
+    if isinstance(ref, Path):
+        return str(ref)
+    return io.BytesIO(_font_bytes(filename))  # zipped install: FreeType reads from memory
+
+
+@functools.cache
+def _cmap(filename: str) -> frozenset[int]:
+    """The code points a TrueType font maps to a real glyph (cmap formats 4 and 12)."""
+    return frozenset(_parse_cmap(_font_bytes(filename)))
+
+
+def _parse_cmap(font: bytes) -> set[int]:
+    num_tables = struct.unpack_from(">H", font, 4)[0]
+    cmap_at = None
+    for i in range(num_tables):
+        tag, _checksum, offset, _length = struct.unpack_from(">4sIII", font, 12 + 16 * i)
+        if tag == b"cmap":
+            cmap_at = offset
+    if cmap_at is None:
+        return set()
+    subtables = {}
+    for i in range(struct.unpack_from(">H", font, cmap_at + 2)[0]):
+        platform, encoding, offset = struct.unpack_from(">HHI", font, cmap_at + 4 + 8 * i)
+        subtables[(platform, encoding)] = cmap_at + offset
+    for key in ((3, 10), (0, 4), (0, 6)):
+        if key in subtables and struct.unpack_from(">H", font, subtables[key])[0] == 12:
+            return _cmap_format12(font, subtables[key])
+    for key in ((3, 1), (0, 3), (0, 1), (0, 0)):
+        if key in subtables and struct.unpack_from(">H", font, subtables[key])[0] == 4:
+            return _cmap_format4(font, subtables[key])
+    return set()
+
+
+def _cmap_format12(font: bytes, at: int) -> set[int]:
+    groups = struct.unpack_from(">I", font, at + 12)[0]
+    out: set[int] = set()
+    for i in range(groups):
+        start, end, glyph = struct.unpack_from(">III", font, at + 16 + 12 * i)
+        out.update(c for c in range(start, end + 1) if glyph + (c - start) != 0)
+    return out
+
+
+def _cmap_format4(font: bytes, at: int) -> set[int]:
+    seg_count = struct.unpack_from(">H", font, at + 6)[0] // 2
+    ends_at = at + 14
+    starts_at = ends_at + 2 * seg_count + 2
+    deltas_at = starts_at + 2 * seg_count
+    ranges_at = deltas_at + 2 * seg_count
+    out: set[int] = set()
+    for i in range(seg_count):
+        end = struct.unpack_from(">H", font, ends_at + 2 * i)[0]
+        start = struct.unpack_from(">H", font, starts_at + 2 * i)[0]
+        delta = struct.unpack_from(">h", font, deltas_at + 2 * i)[0]
+        range_offset = struct.unpack_from(">H", font, ranges_at + 2 * i)[0]
+        for c in range(start, end + 1):
+            if c == 0xFFFF:
+                continue
+            if range_offset == 0:
+                glyph = (c + delta) & 0xFFFF
+            else:
+                where = ranges_at + 2 * i + range_offset + 2 * (c - start)
+                glyph = struct.unpack_from(">H", font, where)[0]
+                if glyph:
+                    glyph = (glyph + delta) & 0xFFFF
+            if glyph:
+                out.add(c)
+    return out
+
+
+@functools.cache
+def _has_raqm() -> bool:
+    from PIL import features
+
+    return bool(features.check("raqm"))
+
+
+def _invisible(ch: str) -> bool:
+    return ch.isspace() or unicodedata.category(ch) in ("Cf", "Cc")
+
+
+def _drawable(ch: str, cmap: frozenset[int]) -> bool:
+    if _invisible(ch):
+        return True
+    # Without Raqm, Pillow lays right-to-left text out left to right, unshaped: wrong, not boxes,
+    # but no more readable, so such characters count as not drawable.
+    if not _has_raqm() and unicodedata.bidirectional(ch) in ("R", "AL"):
+        return False
+    return ord(ch) in cmap
+
+
+def _choose(text: str, fonts: Sequence[str], role: str) -> _Piece | None:
+    """The piece as it can be drawn (in the first font that covers it), or None."""
+    # Control characters never print; format controls (ZWJ, bidi marks) only mean something
+    # to Raqm's shaping, and the basic layout would draw them as boxes.
+    dropped = ("Cc", "Cs", "Cf") if not _has_raqm() else ("Cc", "Cs")
+    text = " ".join("".join(ch for ch in text if ch.isspace() or
+                            unicodedata.category(ch) not in dropped).split())
+    if not text:
+        return None
+    best: tuple[int, str, str] | None = None
+    for name in fonts:
+        cmap = _cmap(name)
+        kept = "".join(ch for ch in text if _drawable(ch, cmap))
+        if kept == text:
+            return _Piece(text, name, role)
+        score = sum(1 for ch in kept if not _invisible(ch))
+        if best is None or score > best[0]:
+            best = (score, " ".join(kept.split()), name)
+    visible = sum(1 for ch in text if not _invisible(ch))
+    if best is not None and best[1] and best[0] >= _MIN_SHOWN * visible:
+        diagnostics.warn("cover-glyphs", f"the cover shows the {role} without characters the "
+                                         "bundled fonts lack")
+        return _Piece(best[1], best[2], role)
+    diagnostics.warn(
+        "cover-glyphs",
+        f"the cover leaves out the {role}: the bundled fonts have no glyphs for its script "
+        "(it is still in the book's text and metadata)",
+    )
+    return None
+
+
+# --- layout ---------------------------------------------------------------------------------
+
+
+def _wrap(text: str, font: Any, width: float, *, split: bool) -> list[str] | None:
+    """Greedy word wrap. A word wider than the line is split (with a hyphen) when `split`,
+    else None is returned so the caller tries a smaller size first."""
+    lines: list[str] = []
+    line = ""
+    for word_ in text.split():
+        chunks = [word_] if font.getlength(word_) <= width else None
+        if chunks is None:
+            if not split:
+                return None
+            chunks = _split_long(word_, font, width)
+        for chunk in chunks:
+            candidate = f"{line} {chunk}" if line else chunk
+            if line and font.getlength(candidate) > width:
+                lines.append(line)
+                line = chunk
+            else:
+                line = candidate
+    if line:
+        lines.append(line)
+    return lines
+
+
+def _split_long(word_: str, font: Any, width: float) -> list[str]:
+    chunks: list[str] = []
+    chunk = ""
+    for ch in word_:
+        if chunk and font.getlength(chunk + ch + "-") > width:
+            chunks.append(chunk + "-")
+            chunk = ch
+        else:
+            chunk += ch
+    return [*chunks, chunk] if chunk else chunks
+
+
+@dataclass(slots=True)
+class _Block:
+    font: Any
+    lines: list[str]
+    size: int
+    leading: float
+    fill: str
+
+    @property
+    def height(self) -> float:
+        return len(self.lines) * self.size * self.leading
+
+
+def _fit(piece: _Piece, sizes: Sequence[int], max_lines: int, max_height: float,
+         leading: float, fill: str) -> _Block:
+    """The largest size whose wrapped lines fit without splitting words; failing that, the
+    largest that fits with split words; at the smallest size, extra lines are cut."""
+    from PIL import ImageFont
+
+    fonts = [ImageFont.truetype(_font_source(piece.font), size) for size in sizes]
+    for split in (False, True):
+        for font, size in zip(fonts, sizes):
+            lines = _wrap(piece.text, font, _TEXT_WIDTH, split=split)
+            if lines is not None and len(lines) <= max_lines and (
+                len(lines) * size * leading <= max_height
+            ):
+                return _Block(font, lines, size, leading, fill)
+    font, size = fonts[-1], sizes[-1]
+    lines = _wrap(piece.text, font, _TEXT_WIDTH, split=True) or [""]
+    fitting = max(1, min(max_lines, int(max_height // (size * leading))))
+    if len(lines) > fitting:
+        lines = lines[:fitting]
+        last = lines[-1]
+        while last and font.getlength(last + " …") > _TEXT_WIDTH:
+            last = last[:-1]
+        lines[-1] = last.rstrip() + " …"
+    return _Block(font, lines, size, leading, fill)
+
+
+def _sizes(largest: int, smallest: int) -> list[int]:
+    out: list[int] = []
+    size = float(largest)
+    while size > smallest:
+        out.append(round(size))
+        size *= 0.92
+    return [*out, smallest]
+
+
+def _draw(draw: Any, block: _Block, top: float) -> float:
+    """Draws the block's lines centred from `top`; returns the y below the last one."""
+    y = top
+    for line in block.lines:
+        draw.text((WIDTH / 2, y), line, font=block.font, fill=block.fill, anchor="ma")
+        y += block.size * block.leading
+    return y
+
+
+def render_cover(*, title: str, authors: str, publisher: str | None, seed: str) -> Cover:
+    """Draw the cover; `authors` is the byline as it should read, `seed` picks the colours."""
+    from PIL import Image, ImageDraw
+
+    background, ink, accent = _PALETTES[
+        int.from_bytes(hashlib.sha256(seed.encode("utf-8", "replace")).digest()[:4], "big")
+        % len(_PALETTES)
+    ]
+    shown: list[str] = []
+    title_block = byline_block = publisher_block = None
+    if (piece := _choose(title, _TITLE_FONTS, "title")) is not None:
+        title_block = _fit(piece, _sizes(176, 64), 7, 1150, 1.18, ink)
+        shown.append(piece.text)
+    if authors and (piece := _choose(authors, _BYLINE_FONTS, "author names")) is not None:
+        byline_block = _fit(piece, _sizes(84, 44), 4, 420, 1.3, ink)
+        shown.append(piece.text)
+    if publisher and (piece := _choose(publisher, _PUBLISHER_FONTS, "publisher")) is not None:
+        publisher_block = _fit(piece, _sizes(64, 36), 2, 180, 1.25, accent)
+        shown.append(piece.text)
+
+    image = Image.new("RGB", (WIDTH, HEIGHT), background)
+    draw = ImageDraw.Draw(image)
+    # A thin inset frame: a printed-book feel without competing with the type.
+    inset = 72
+    draw.rectangle((inset, inset, WIDTH - inset, HEIGHT - inset), outline=accent, width=6)
+    # Title, rule and byline form one group, centred a little above the middle of the page.
+    rule_gap = 80
+    group = (title_block.height if title_block else 0) + 2 * rule_gap + (
+        byline_block.height if byline_block else 0)
+    y = max(300.0, HEIGHT * 0.42 - group / 2)
+    if title_block is not None:
+        y = _draw(draw, title_block, y)
+    y += rule_gap - 20
+    if title_block is not None or byline_block is not None:
+        draw.line((WIDTH / 2 - 140, y, WIDTH / 2 + 140, y), fill=accent, width=6)
+    y += rule_gap + 20
+    if byline_block is not None:
+        _draw(draw, byline_block, y)
+    if publisher_block is not None:
+        _draw(draw, publisher_block, HEIGHT - 210 - publisher_block.height)
+
+    out = io.BytesIO()
+    # No `optimize`: it halves the JPEG but doubles the encoding time, and the ZIP deflate
+    # that follows takes back most of the difference on these flat-coloured pages.
+    image.save(out, "JPEG", quality=_JPEG_QUALITY, progressive=False)
+    return Cover(out.getvalue(), MEDIA_TYPE, tuple(shown))

@@ -1,0 +1,1250 @@
+"""PDF writer: book-like pages with reportlab platypus (justified, hyphenated, every font embedded).
+
+Layout: a title block per article (title, subtitle, byline, publisher and date), the lead figure,
+then the body set justified and hyphenated in the article's language. Pages are numbered in the
+footer; articles and headings become PDF outline entries. A bound book of several articles gets
+a title page, and each article starts on a new page with its own language for hyphenation and
+quotation marks.
+
+All text goes through the fallback chain of octavo.typography.fonts, so every glyph comes from an
+embedded TrueType subset, and characters no bundled font has are reported instead of drawn as
+silent boxes. reportlab reads its own mini-markup, so every piece of text is escaped.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
+
+from octavo import diagnostics
+from octavo.errors import OptionError, WriterError
+from octavo.model import (
+    Article,
+    Block,
+    BlockQuote,
+    Book,
+    Code,
+    CodeBlock,
+    Emphasis,
+    Figure,
+    Heading,
+    Image,
+    Inline,
+    LineBreak,
+    Link,
+    ListBlock,
+    Paragraph,
+    Quoted,
+    SectionBreak,
+    Strong,
+    Table,
+    Text,
+    plain_text,
+)
+from octavo.options import PAGE_SIZES, WriteOptions
+from octavo.typography import fonts
+from octavo.typography.quotes import QuoteMarks, quote_marks
+
+if TYPE_CHECKING:
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Flowable
+
+MM = 72 / 25.4
+_LINK_SCHEMES = ("http://", "https://", "mailto:")
+_LINK_COLOR = "#1d4f91"
+_GREY = "#555555"
+_STRAIGHT = QuoteMarks('"', '"', "'", "'")
+
+# reportlab treats U+202F (and the figure space) as breaking spaces: "10 km" and « Ja »
+# would break apart. U+00A0 is the one space it never breaks at.
+_LAYOUT_SPACES = str.maketrans({"\u202f": "\u00a0", "\u2007": "\u00a0", "\r": None,
+                                "\t": " ", "\n": " ", "\u2028": " ", "\u2029": " "})
+
+
+# --- page geometry --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Page size, margins (points) and the body type size that suit them."""
+
+    width: float
+    height: float
+    left: float
+    right: float
+    top: float
+    bottom: float
+    font_size: float
+    leading: float
+    """Line height as a multiple of the font size."""
+
+    @property
+    def frame_width(self) -> float:
+        return self.width - self.left - self.right
+
+    @property
+    def frame_height(self) -> float:
+        return self.height - self.top - self.bottom
+
+
+# Measures of ~60-70 characters of DejaVu Serif (a wide face) on paper; the e-reader page is
+# a 6-inch screen read at arm's length, so it gets slim margins and ~50 characters.
+LAYOUTS: dict[str, Layout] = {
+    "a4": Layout(210 * MM, 297 * MM, 36 * MM, 36 * MM, 30 * MM, 34 * MM, 10.5, 1.38),
+    "letter": Layout(612.0, 792.0, 38 * MM, 38 * MM, 26 * MM, 30 * MM, 10.5, 1.38),
+    "a5": Layout(148 * MM, 210 * MM, 19 * MM, 19 * MM, 18 * MM, 22 * MM, 9.0, 1.36),
+    "ereader": Layout(90 * MM, 122 * MM, 5 * MM, 5 * MM, 5 * MM, 10 * MM, 8.0, 1.32),
+}
+assert set(LAYOUTS) == set(PAGE_SIZES)
+
+
+def layout_for(page_size: str) -> Layout:
+    try:
+        return LAYOUTS[page_size.lower()]
+    except KeyError:
+        raise OptionError(
+            f"unknown page size {page_size!r}", hint=f"use one of: {', '.join(PAGE_SIZES)}"
+        ) from None
+
+
+# --- dates and small words by language ------------------------------------------------------
+
+_MONTHS: dict[str, tuple[str, ...]] = {
+    "de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+           "Oktober", "November", "Dezember"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+           "octobre", "novembre", "décembre"),
+    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+           "septiembre", "octubre", "noviembre", "diciembre"),
+    "pt": ("janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto",
+           "setembro", "outubro", "novembro", "dezembro"),
+    "it": ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
+           "settembre", "ottobre", "novembre", "dicembre"),
+    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+           "september", "oktober", "november", "december"),
+    "sv": ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
+           "september", "oktober", "november", "december"),
+    "da": ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
+           "oktober", "november", "december"),
+    "no": ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
+           "oktober", "november", "desember"),
+    "pl": ("stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia",
+           "września", "października", "listopada", "grudnia"),
+    "cs": ("ledna", "února", "března", "dubna", "května", "června", "července", "srpna",
+           "září", "října", "listopadu", "prosince"),
+    "ru": ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+           "сентября", "октября", "ноября", "декабря"),
+    "uk": ("січня", "лютого", "березня", "квітня", "травня", "червня", "липня", "серпня",
+           "вересня", "жовтня", "листопада", "грудня"),
+    "el": ("Ιανουαρίου", "Φεβρουαρίου", "Μαρτίου", "Απριλίου", "Μαΐου", "Ιουνίου", "Ιουλίου",
+           "Αυγούστου", "Σεπτεμβρίου", "Οκτωβρίου", "Νοεμβρίου", "Δεκεμβρίου"),
+}
+_MONTHS["nb"] = _MONTHS["nn"] = _MONTHS["no"]
+_DATE_PATTERNS: dict[str, str] = {
+    "de": "{d}. {m} {y}", "da": "{d}. {m} {y}", "no": "{d}. {m} {y}", "nb": "{d}. {m} {y}",
+    "nn": "{d}. {m} {y}", "cs": "{d}. {m} {y}", "en": "{d} {m} {y}", "en-us": "{m} {d}, {y}",
+    "es": "{d} de {m} de {y}", "pt": "{d} de {m} de {y}", "ru": "{d} {m} {y} г.",
+    "uk": "{d} {m} {y} р.",
+}
+_ARTICLES: dict[str, str] = {
+    "de": "{n} Artikel", "en": "{n} articles", "fr": "{n} articles", "es": "{n} artículos",
+    "pt": "{n} artigos", "it": "{n} articoli", "nl": "{n} artikelen", "sv": "{n} artiklar",
+    "da": "{n} artikler", "no": "{n} artikler", "nb": "{n} artikler", "pl": "Artykuły: {n}",
+    "cs": "Články: {n}", "ru": "Статей: {n}", "uk": "Статей: {n}", "el": "Άρθρα: {n}",
+}
+
+
+def _lookup(table: dict[str, Any], language: str) -> Any:
+    tag = language.lower()
+    while tag:
+        if tag in table:
+            return table[tag]
+        tag = tag.rpartition("-")[0]
+    return None
+
+
+def format_date(day: date, language: str) -> str:
+    """A date as readers of the language write it ("13. Juli 2025"); ISO 8601 otherwise."""
+    months = _lookup(_MONTHS, language)
+    if months is None:
+        return day.isoformat()
+    pattern = _lookup(_DATE_PATTERNS, language) or "{d} {m} {y}"
+    return pattern.format(d=day.day, m=months[day.month - 1], y=day.year)
+
+
+def _article_count(n: int, language: str) -> str:
+    return str(_lookup(_ARTICLES, language) or _ARTICLES["en"]).format(n=n)
+
+
+# --- markup helpers -------------------------------------------------------------------------
+
+
+def escape(text: str) -> str:
+    """Escape text for reportlab's paragraph mini-markup."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attr(text: str) -> str:
+    return escape(text).replace('"', "&quot;")
+
+
+def _creator() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"octavo {version('octavo')}"
+    except PackageNotFoundError:
+        return "octavo"
+
+
+def _timestamp(options: WriteOptions) -> datetime | None:
+    """The fixed date for reproducible output: options.modified, else SOURCE_DATE_EPOCH."""
+    if options.modified is not None:
+        stamp = options.modified
+        return stamp.replace(tzinfo=timezone.utc) if stamp.tzinfo is None else stamp
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            diagnostics.warn("bad-source-date-epoch",
+                             f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix time; using now")
+    return None
+
+
+class _FixedStamp:
+    """Stands in for reportlab.lib.utils.TimeStamp: CreationDate/ModDate from our datetime."""
+
+    def __init__(self, when: datetime) -> None:
+        utc = when.astimezone(timezone.utc)
+        self.t = utc.timestamp()
+        self.lt = utc.timetuple()
+        self.YMDhms = tuple(self.lt)[:6]
+        self.dhh = self.dmm = 0
+        self.tzname = "UTC"
+        self.datetime = utc
+
+
+# --- styles ---------------------------------------------------------------------------------
+
+
+def _styles(lay: Layout, hyphenator: Any) -> dict[str, ParagraphStyle]:
+    from reportlab.lib.colors import HexColor
+    from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
+    from reportlab.lib.styles import ParagraphStyle
+
+    fs = lay.font_size
+    lead = fs * lay.leading
+    grey = HexColor(_GREY)
+    body = ParagraphStyle(
+        "body", fontName=fonts.SERIF, fontSize=fs, leading=lead, alignment=TA_JUSTIFY,
+        firstLineIndent=1.25 * fs, hyphenationLang=hyphenator or "",
+        hyphenationMinWordLength=5, embeddedHyphenation=1, uriWasteReduce=0.3,
+        allowWidows=0, allowOrphans=0, splitLongWords=1, bulletFontName=fonts.SERIF,
+        spaceShrinkage=0.2,
+    )
+
+    def derive(name: str, parent: ParagraphStyle = body, **kw: Any) -> ParagraphStyle:
+        return ParagraphStyle(name, parent=parent, **kw)
+
+    def heading(name: str, scale: float, before: float,
+                font: str = fonts.SERIF_BOLD) -> ParagraphStyle:
+        return derive(name, fontName=font, fontSize=fs * scale, leading=fs * scale * 1.25,
+                      alignment=TA_LEFT, firstLineIndent=0, spaceBefore=lead * before,
+                      spaceAfter=lead * 0.45, keepWithNext=1, hyphenationLang="",
+                      allowWidows=1, allowOrphans=1)
+
+    s = {
+        "body": body,
+        "first": derive("first", firstLineIndent=0),
+        "title": derive("title", fontName=fonts.SERIF_BOLD, fontSize=fs * 2.2,
+                        leading=fs * 2.2 * 1.15, alignment=TA_LEFT, firstLineIndent=0,
+                        spaceAfter=fs * 0.6, hyphenationLang="", keepWithNext=1),
+        "subtitle": derive("subtitle", fontName=fonts.SERIF_ITALIC, fontSize=fs * 1.3,
+                           leading=fs * 1.3 * 1.3, alignment=TA_LEFT, firstLineIndent=0,
+                           spaceAfter=fs * 0.5, hyphenationLang="", keepWithNext=1),
+        "byline": derive("byline", fontName=fonts.SERIF, fontSize=fs * 1.05, leading=fs * 1.4,
+                         alignment=TA_LEFT, firstLineIndent=0, hyphenationLang="",
+                         keepWithNext=1),
+        "meta": derive("meta", fontName=fonts.SANS, fontSize=fs * 0.8, leading=fs * 1.2,
+                       alignment=TA_LEFT, firstLineIndent=0, textColor=grey,
+                       hyphenationLang="", keepWithNext=1, spaceBefore=fs * 0.2),
+        "h1": heading("h1", 1.5, 1.4),
+        "h2": heading("h2", 1.25, 1.2),
+        "h3": heading("h3", 1.1, 1.0),
+        "h4": heading("h4", 1.0, 0.8),
+        "h5": heading("h5", 1.0, 0.7, fonts.SERIF_BOLD_ITALIC),
+        "h6": heading("h6", 1.0, 0.7, fonts.SERIF_ITALIC),
+        "caption": derive("caption", fontName=fonts.SERIF_ITALIC, fontSize=fs * 0.85,
+                          leading=fs * 0.85 * 1.3, alignment=TA_LEFT, firstLineIndent=0,
+                          spaceBefore=fs * 0.45),
+        "credit": derive("credit", fontName=fonts.SANS, fontSize=fs * 0.68,
+                         leading=fs * 0.68 * 1.35, alignment=TA_LEFT, firstLineIndent=0,
+                         textColor=grey, hyphenationLang=""),
+        "code": derive("code", fontName=fonts.MONO, fontSize=fs * 0.82,
+                       leading=fs * 0.82 * 1.3, alignment=TA_LEFT, firstLineIndent=0,
+                       hyphenationLang="", backColor=HexColor("#f3f3f1"),
+                       borderPadding=(fs * 0.35, fs * 0.5), leftIndent=fs * 0.5,
+                       rightIndent=fs * 0.5, spaceBefore=lead * 0.6, spaceAfter=lead * 0.6),
+        "cell": derive("cell", fontSize=fs * 0.88, leading=fs * 0.88 * 1.25,
+                       alignment=TA_LEFT, firstLineIndent=0),
+        "head": derive("head", fontName=fonts.SERIF_BOLD, fontSize=fs * 0.88,
+                       leading=fs * 0.88 * 1.25, alignment=TA_LEFT, firstLineIndent=0),
+        "item": derive("item", firstLineIndent=0),
+        "break": derive("break", alignment=TA_CENTER, firstLineIndent=0,
+                        spaceBefore=lead * 0.5, spaceAfter=lead * 0.5, hyphenationLang=""),
+        "book-title": derive("book-title", fontName=fonts.SERIF_BOLD, fontSize=fs * 2.8,
+                             leading=fs * 2.8 * 1.15, alignment=TA_CENTER, firstLineIndent=0,
+                             hyphenationLang="", spaceAfter=fs),
+        "book-sub": derive("book-sub", fontName=fonts.SERIF_ITALIC, fontSize=fs * 1.4,
+                           leading=fs * 1.4 * 1.3, alignment=TA_CENTER, firstLineIndent=0,
+                           hyphenationLang="", spaceAfter=fs),
+        "book-meta": derive("book-meta", fontName=fonts.SERIF, fontSize=fs * 1.05,
+                            leading=fs * 1.5, alignment=TA_CENTER, firstLineIndent=0,
+                            hyphenationLang=""),
+        "toc": derive("toc", alignment=TA_LEFT, firstLineIndent=-1.5 * fs,
+                      leftIndent=lay.frame_width * 0.12 + 1.5 * fs,
+                      rightIndent=lay.frame_width * 0.12, hyphenationLang="", spaceAfter=fs * 0.4),
+    }
+    s["credit-alone"] = derive("credit-alone", parent=s["credit"], spaceBefore=fs * 0.45)
+    return s
+
+
+# --- outline --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Outline:
+    """Hands out bookmark keys and keeps levels legal (never more than one deeper than before)."""
+
+    count: int = 0
+    last: int = -1
+
+    def entry(self, title: str, level: int) -> tuple[str, int, str]:
+        level = max(0, min(level, self.last + 1))
+        self.last = level
+        self.count += 1
+        return title, level, f"o{self.count}"
+
+
+# --- runs and optimal line breaking --------------------------------------------------------
+
+_JUSTIFY = 4  # reportlab.lib.enums.TA_JUSTIFY, without importing reportlab at module load
+_CODE_SCALE = 0.9
+"""Inline code size relative to the text: DejaVu Sans Mono looks larger than the serif."""
+
+
+@dataclass(slots=True)
+class _Run:
+    """A piece of inline text in one font: what the paragraph markup is made of."""
+
+    text: str
+    font: str
+    size: float | None = None
+    """None: the paragraph style's size."""
+    wrap: tuple[str, str] = ("", "")
+    """Markup around the text (links)."""
+    br: bool = False
+    """A forced line break instead of text."""
+
+
+def _markup(runs: Iterable[_Run], base: str) -> str:
+    parts: list[str] = []
+    for run in runs:
+        if run.br:
+            parts.append("<br/>")
+            continue
+        if not run.text:
+            continue
+        body = escape(run.text)
+        attrs = ""
+        if run.font != base:
+            attrs += f' face="{run.font}"'
+        if run.size is not None:
+            attrs += f' size="{run.size:.2f}"'
+        if attrs:
+            body = f"<font{attrs}>{body}</font>"
+        parts.append(run.wrap[0] + body + run.wrap[1])
+    return "".join(parts)
+
+
+# Spaces reportlab breaks lines at (U+202F and U+2007 were mapped to U+00A0 before).
+_BREAKING = frozenset(" \u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a"
+                      "\u200b\u205f\u3000")
+# TeX's defaults (plain.tex): \hyphenpenalty, \doublehyphendemerits, \finalhyphendemerits.
+_HYPHEN_PENALTY = 50.0
+_SHORT_PIECE_PENALTY = 150.0
+"""Breaks that leave only two letters on one side ("Offensi-ve") are allowed but disliked."""
+_DOUBLE_HYPHEN_DEMERITS = 10000.0
+_FINAL_HYPHEN_DEMERITS = 5000.0
+_LINE_PENALTY = 10.0
+_SHORT_LAST_LINE = 0.12
+"""A last line narrower than this share of the measure (a word stub) costs extra."""
+_SHORT_LAST_LINE_DEMERITS = 40000.0
+_STRETCH = 0.6
+"""How far a space may stretch before a line counts as loose (as a share of the space)."""
+
+
+@dataclass(slots=True)
+class _Word:
+    chars: list[tuple[str, int]]
+    """(character, run index) pairs."""
+    width: float
+    breaks: list[tuple[int, float, bool, float]]
+    """Breaks inside the word: (offset, width of the head, whether a hyphen is added, penalty)."""
+    space: float
+    """Width of the space that follows the word."""
+    space_run: int = -1
+    """The run the following space belongs to (its font sets the space's width)."""
+
+
+def _break_lines(runs: list[_Run], style: ParagraphStyle, width: float,
+                 positions: Any) -> list[_Run] | None:
+    """Knuth-Plass total-fit line breaking: choose all breaks of a paragraph together.
+
+    reportlab breaks greedily and hyphenates only the word that overflows, so a short word
+    that does not fit leaves a loose line. Here every line's looseness counts, and the
+    chosen breaks are written into the text as <br/> (justified via justifyBreaks) plus the
+    hyphens. Returns None (keep reportlab's own breaking) for text it cannot handle.
+    """
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    if any(r.br for r in runs) or width <= 0:
+        return None
+    size = style.fontSize
+    words = _words(runs, size, positions)
+    if not words:
+        return None
+    first_width = width - style.firstLineIndent
+    shrink_share = style.spaceShrinkage * 0.9
+
+    # Breakpoints: (word index, offset in word, head width, added hyphen width, penalty);
+    # offset 0 is the space before the word, any other offset ends the line with a hyphen.
+    points: list[tuple[int, int, float, float, float]] = [(0, 0, 0.0, 0.0, 0.0)]
+    for k, word in enumerate(words):
+        if k:
+            points.append((k, 0, 0.0, 0.0, 0.0))
+        for off, head, hyphen, penalty in word.breaks:
+            run = runs[word.chars[off - 1][1]]
+            hw = stringWidth("-", run.font, run.size or size) if hyphen else 0.0
+            points.append((k, off, head, hw, penalty))
+    points.append((len(words), 0, 0.0, 0.0, 0.0))
+    # Prefix sums: x[k] = width of words[:k] with the spaces after them; sp[k] = those spaces.
+    x = [0.0]
+    sp = [0.0]
+    for word in words:
+        x.append(x[-1] + word.width + word.space)
+        sp.append(sp[-1] + word.space)
+
+    def line(a: tuple[int, int, float, float, float], b: tuple[int, int, float, float, float]
+             ) -> tuple[float, float, int]:
+        """Natural width, total space width, number of spaces for a line from a to b."""
+        ka, _, ha, _, _ = a
+        kb, ob, hb, hw, _ = b
+        start = x[ka] + ha  # a break inside word ka starts after its head
+        if ob == 0:  # ends at the space before word kb
+            return x[kb] - words[kb - 1].space - start, sp[kb - 1] - sp[ka], kb - 1 - ka
+        return x[kb] + hb + hw - start, sp[kb] - sp[ka], kb - ka
+
+    best = _total_fit(points, line, first_width, width, shrink_share)
+    if best is None:
+        return None
+    return _apply_breaks(runs, words, best)
+
+
+def _total_fit(points: list[tuple[int, int, float, float, float]], line: Any, first_width: float,
+               width: float, shrink_share: float) -> list[tuple[int, int, bool]] | None:
+    """Dynamic programming over breakpoints; returns the chosen (word, offset, hyphen) breaks.
+
+    Tries a strict tolerance for loose lines first, then looser ones; None when even a line
+    of a single word overflows (an unbreakable word wider than the measure).
+    """
+    inf = float("inf")
+    n = len(points)
+    for tolerance in (2.5, 10.0, inf):
+        cost = [0.0] + [inf] * (n - 1)
+        prev = [-1] * n
+        for j in range(1, n):
+            b = points[j]
+            last = j == n - 1
+            hyphen_b = b[1] > 0  # the line ends in a hyphen (added, or the word's own)
+            for i in range(j - 1, -1, -1):
+                a = points[i]
+                if a[0] == b[0] and a[1] >= b[1]:
+                    continue
+                limit = first_width if i == 0 else width
+                natural, spaces, count = line(a, b)
+                if natural - spaces * shrink_share > limit:
+                    break  # starting earlier only makes the line longer
+                if cost[i] == inf:
+                    continue
+                if natural > limit:
+                    bad = 100 * ((natural - limit) / (spaces * shrink_share)) ** 3
+                elif last:
+                    bad = 0.0
+                elif count == 0 or spaces == 0:
+                    if tolerance != inf:
+                        continue  # a word (or piece) alone on a line: only as a last resort
+                    bad = 5000.0
+                else:
+                    ratio = (limit - natural) / (spaces * _STRETCH)
+                    if ratio > tolerance:
+                        continue
+                    bad = 100 * ratio**3
+                demerits = (_LINE_PENALTY + bad) ** 2
+                if hyphen_b:
+                    demerits += b[4] ** 2
+                    if a[1] > 0:
+                        demerits += _DOUBLE_HYPHEN_DEMERITS
+                if last:
+                    if a[1] > 0:
+                        demerits += _FINAL_HYPHEN_DEMERITS
+                    if natural < limit * _SHORT_LAST_LINE:
+                        demerits += _SHORT_LAST_LINE_DEMERITS
+                total = cost[i] + demerits
+                if total < cost[j]:
+                    cost[j], prev[j] = total, i
+        if cost[-1] < inf:
+            chosen: list[tuple[int, int, bool]] = []
+            j = prev[-1]
+            while j > 0:
+                k, off, _, hw, _ = points[j]
+                chosen.append((k, off, hw > 0))
+                j = prev[j]
+            return chosen[::-1]
+    return None
+
+
+@functools.lru_cache(maxsize=8192)
+def _advance(font: str, ch: str) -> float:
+    """A character's advance width at 1 pt (reportlab sums these, so totals match exactly)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return float(stringWidth(ch, font, 1000)) / 1000
+
+
+def _words(runs: list[_Run], size: float, positions: Any) -> list[_Word]:
+    """Split runs into words with widths and their possible inner breaks.
+
+    Soft hyphens are break markers, not glyphs: they are taken out of the word and become its
+    only break points (the author's choice wins over the dictionary).
+    """
+    sizes = [run.size or size for run in runs]
+    words: list[_Word] = []
+    current: list[tuple[str, int]] = []
+
+    def finish(space_run: int | None) -> None:
+        if not current:
+            return
+        at_shy = (i for i, (ch, _) in enumerate(current) if ch == "\u00ad")
+        shy = [n - k for k, n in enumerate(at_shy)]  # offsets once the soft hyphens are gone
+        chars = [(ch, i) for ch, i in current if ch != "\u00ad"] if shy else list(current)
+        current.clear()
+        if not chars:
+            return
+        # prefix[n] = width of the first n characters
+        prefix = [0.0]
+        for ch, i in chars:
+            prefix.append(prefix[-1] + _advance(runs[i].font, ch) * sizes[i])
+        if shy:
+            found = [(off, True, _HYPHEN_PENALTY) for off in shy if 0 < off < len(chars)]
+        else:
+            found = _word_breaks("".join(ch for ch, _ in chars), positions)
+        space = 0.0
+        if space_run is not None:
+            space = _advance(runs[space_run].font, " ") * sizes[space_run]
+        words.append(_Word(chars, prefix[-1],
+                           [(off, prefix[off], hy, pen) for off, hy, pen in found], space,
+                           space_run if space_run is not None else -1))
+
+    for i, run in enumerate(runs):
+        for ch in run.text:
+            if ch in _BREAKING:
+                finish(i)
+            else:
+                current.append((ch, i))
+    finish(None)
+    if words:
+        words[-1].space = 0.0
+    return words
+
+
+_LEADING_PUNCT = "\"'([{¿¡«»‹›„“”‚‘’"
+_TRAILING_PUNCT = "\"')]}?!.,;:«»‹›“”‘’…"
+
+
+def _word_breaks(text: str, positions: Any) -> list[tuple[int, bool, float]]:
+    """Where a word may break: (offset, whether a hyphen is added, penalty).
+
+    Hyphenation points of its letter stretches, and after a hyphen already in the word.
+    """
+    out: list[tuple[int, bool, float]] = []
+    for i, ch in enumerate(text[:-1]):
+        # "Nord-|Korea": a break after a hyphen between letters adds nothing
+        if (ch in "-\u2010" and i >= 2 and len(text) - i > 2
+                and text[i - 1].isalpha() and text[i + 1].isalpha()):
+            out.append((i + 1, False, _HYPHEN_PENALTY))
+    if positions is None:
+        return out
+    core_start = len(text) - len(text.lstrip(_LEADING_PUNCT))
+    core_end = len(text.rstrip(_TRAILING_PUNCT))
+    for part_start, part in _alpha_parts(text, core_start, core_end):
+        if len(part) >= 5:
+            out.extend((part_start + p, True,
+                        _SHORT_PIECE_PENALTY if min(p, len(part) - p) < 3 else _HYPHEN_PENALTY)
+                       for p in positions(part))
+    return sorted(set(out))
+
+
+def _alpha_parts(text: str, start: int, end: int) -> list[tuple[int, str]]:
+    """Letter-only stretches of a word (split at hard hyphens), with their offsets."""
+    parts: list[tuple[int, str]] = []
+    i = start
+    for piece in text[start:end].split("-"):
+        if piece.isalpha():
+            parts.append((i, piece))
+        i += len(piece) + 1
+    return parts
+
+
+def _apply_breaks(runs: list[_Run], words: list[_Word],
+                  breaks: list[tuple[int, int, bool]]) -> list[_Run]:
+    """Rebuild the runs with <br/> at the chosen breaks and hyphens where words split."""
+    at: dict[tuple[int, int], bool] = {(k, off): hy for k, off, hy in breaks}
+    out: list[_Run] = []
+
+    def emit(ch: str, i: int) -> None:
+        run = runs[i]
+        if out and not out[-1].br and out[-1].font == run.font and out[-1].size == run.size \
+                and out[-1].wrap == run.wrap:
+            out[-1].text += ch
+        else:
+            out.append(_Run(ch, run.font, run.size, run.wrap))
+
+    for k, word in enumerate(words):
+        if k:
+            if (k, 0) in at:
+                out.append(_Run("", "", None, ("", ""), br=True))
+            else:
+                emit(" ", words[k - 1].space_run)
+        for off, (ch, i) in enumerate(word.chars):
+            if off and (k, off) in at:
+                if at[(k, off)]:
+                    emit("-", word.chars[off - 1][1])
+                out.append(_Run("", "", None, ("", ""), br=True))
+            emit(ch, i)
+    return out
+
+
+# --- rendering an article -------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Renderer:
+    """Turns one article's model into flowables, in that article's language."""
+
+    lay: Layout
+    language: str
+    options: WriteOptions
+    outline: _Outline
+    anchor: str
+    styles: dict[str, ParagraphStyle] = field(init=False)
+    marks: QuoteMarks = field(init=False)
+    missing: list[str] = field(default_factory=list)
+    positions: Any = None
+    """Allowed hyphenation points of a word, or None without hyphenation."""
+    _indented: dict[tuple[str, float], ParagraphStyle] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        from octavo.typography.hyphenation import hyphenator, positions
+
+        hy = None
+        if self.options.hyphenate:
+            hy = hyphenator(self.language)
+            self.positions = positions(self.language)
+            if hy is None:
+                diagnostics.warn(
+                    "no-hyphenation",
+                    f"no hyphenation dictionary for language {self.language!r}; "
+                    "the PDF is justified without hyphenation",
+                )
+        self.styles = _styles(self.lay, hy)
+        self.marks = quote_marks(self.language) if self.options.typography else _STRAIGHT
+
+    # inline content -------------------------------------------------------------------
+
+    def runs(self, value: str, role: str, size: float | None = None,
+             wrap: tuple[str, str] = ("", "")) -> list[_Run]:
+        """Text split into font runs: each character in the first face of the role that has it."""
+        out: list[_Run] = []
+        for font, run in fonts.split_runs(value.translate(_LAYOUT_SPACES), fonts.chain(role)):
+            if font is None:
+                self.missing.extend(ch for ch in run if not ch.isspace())
+                font = fonts.primary(role)
+            out.append(_Run(run, font, size, wrap))
+        return out
+
+    def text(self, value: str, role: str, base: str) -> str:
+        """Escaped markup for a text run, switching fonts where the role's face lacks glyphs."""
+        return _markup(self.runs(value, role), base)
+
+    def inline_runs(self, nodes: Iterable[Inline], *, family: str = "serif", bold: bool = False,
+                    italic: bool = False, mono: bool = False, size: float | None = None,
+                    wrap: tuple[str, str] = ("", ""), quote: bool | None = None) -> list[_Run]:
+        out: list[_Run] = []
+        for node in nodes:
+            match node:
+                case Text(value):
+                    out += self.runs(value, _role(family, bold, italic, mono), size, wrap)
+                case Emphasis(children):
+                    # Emphasis inside italic turns upright, as in print.
+                    out += self.inline_runs(children, family=family, bold=bold, italic=not italic,
+                                            mono=mono, size=size, wrap=wrap, quote=quote)
+                case Strong(children):
+                    out += self.inline_runs(children, family=family, bold=True, italic=italic,
+                                            mono=mono, size=size, wrap=wrap, quote=quote)
+                case Code(value):
+                    out += self.runs(value, "mono", self.lay.font_size * _CODE_SCALE, wrap)
+                case Link(children, url):
+                    inner = wrap
+                    # A link inside a link keeps the outer target: PDF links cannot nest.
+                    if url.strip().lower().startswith(_LINK_SCHEMES) and "<a " not in wrap[0]:
+                        tag = f'<a href="{_attr(url.strip())}" color="{_LINK_COLOR}">'
+                        inner = (wrap[0] + tag, "</a>" + wrap[1])
+                    out += self.inline_runs(children, family=family, bold=bold, italic=italic,
+                                            mono=mono, size=size, wrap=inner, quote=quote)
+                case Quoted(children, double):
+                    # Nested quotations alternate kind, as in the EPUB writer (Russian «… „…“ …»).
+                    kind = double if quote is None else not quote
+                    opening, closing = self.marks.nested_pair(double, quote)
+                    role = _role(family, bold, italic, mono)
+                    out += self.runs(opening, role, size, wrap)
+                    out += self.inline_runs(children, family=family, bold=bold, italic=italic,
+                                            mono=mono, size=size, wrap=wrap, quote=kind)
+                    out += self.runs(closing, role, size, wrap)
+                case LineBreak():
+                    out.append(_Run("", "", None, ("", ""), br=True))
+        return out
+
+    def para(self, nodes: Sequence[Inline], style: ParagraphStyle,
+             measure: float | None = None) -> Flowable:
+        """A paragraph; justified ones with a known measure get optimal (total-fit) line breaks."""
+        from reportlab.platypus import Paragraph as RLParagraph
+
+        family, bold, italic = _FONT_ROLES.get(style.fontName, ("serif", False, False))
+        runs = self.inline_runs(nodes, family=family, bold=bold, italic=italic)
+        for run in runs:  # inline code is set a little smaller than the text around it
+            if run.size is not None:
+                run.size = style.fontSize * _CODE_SCALE
+        if measure is not None and style.alignment == _JUSTIFY:
+            broken = _break_lines(runs, style, measure - style.leftIndent - style.rightIndent,
+                                  self.positions)
+            if broken is not None:
+                runs, style = broken, self.fixed_breaks(style)
+        try:
+            return RLParagraph(_markup(runs, style.fontName), style)
+        except ValueError:
+            # A markup bug of ours must not lose the text: fall back to plain, escaped words.
+            diagnostics.warn("pdf-markup", "a paragraph's formatting could not be set; "
+                                           "it is printed as plain text")
+            return self.plain(plain_text(tuple(nodes)), style)
+
+    def fixed_breaks(self, style: ParagraphStyle) -> ParagraphStyle:
+        """The style for pre-broken text: justify lines ended by <br/>, no second hyphenation."""
+        from reportlab.lib.styles import ParagraphStyle as PS
+
+        key = (style.name, -1.0)
+        if key not in self._indented:
+            self._indented[key] = PS(style.name + "+kp", parent=style, justifyBreaks=1,
+                                     hyphenationLang="", embeddedHyphenation=0)
+        return self._indented[key]
+
+    def plain(self, value: str, style: ParagraphStyle) -> Flowable:
+        from reportlab.platypus import Paragraph as RLParagraph
+
+        family, bold, italic = _FONT_ROLES.get(style.fontName, ("serif", False, False))
+        return RLParagraph(self.text(value, _role(family, bold, italic, False), style.fontName),
+                           style)
+
+    def indented(self, name: str, indent: float) -> ParagraphStyle:
+        from reportlab.lib.styles import ParagraphStyle as PS
+
+        base = self.styles[name]
+        if indent == 0:
+            return base
+        key = (name, indent)
+        if key not in self._indented:
+            self._indented[key] = PS(f"{name}+{indent:g}", parent=base,
+                                     leftIndent=base.leftIndent + indent,
+                                     rightIndent=base.rightIndent + indent)
+        return self._indented[key]
+
+    # blocks ---------------------------------------------------------------------------
+
+    def title_block(self, article: Article, level: int) -> list[Flowable]:
+        from reportlab.lib.colors import HexColor
+        from reportlab.platypus import HRFlowable, Spacer
+
+        st = self.styles
+        title = _balance(self.plain(article.title, st["title"]), self.lay.frame_width)
+        out: list[Flowable] = [_anchor(self.anchor)]
+        title._octavo_outline = self.outline.entry(  # type: ignore[attr-defined]
+            article.title, level)
+        out.append(title)
+        if article.subtitle:
+            out.append(_balance(self.plain(article.subtitle, st["subtitle"]), self.lay.frame_width))
+        if article.authors:
+            out.append(self.plain(_join_names(article.authors, self.language), st["byline"]))
+        meta = [x for x in (article.publisher,
+                            format_date(article.published, self.language)
+                            if article.published else None) if x]
+        if meta or article.url:
+            markup = self.text("  ·  ".join(meta), "sans", fonts.SANS)
+            if article.url and article.url.lower().startswith(_LINK_SCHEMES):
+                link = (f'<a href="{_attr(article.url)}" color="{_LINK_COLOR}">'
+                        f"{self.text(_short_url(article.url), 'sans', fonts.SANS)}</a>")
+                markup = f"{markup}<br/>{link}" if markup else link
+            from reportlab.platypus import Paragraph as RLParagraph
+
+            out.append(RLParagraph(markup, st["meta"]))
+        out.append(Spacer(1, self.lay.font_size * 0.5))
+        out.append(HRFlowable(width="100%", thickness=0.4, color=HexColor("#999999"),
+                              spaceBefore=0, spaceAfter=self.lay.font_size * 1.6, hAlign="LEFT"))
+        if article.lead is not None:
+            out.extend(self.figure(article.lead, 0, max_height=0.42))
+        return out
+
+    def blocks(self, blocks: Sequence[Block], indent: float = 0, level: int = 1,
+               measure: float | None = None, item: bool = False) -> list[Flowable]:
+        """Flowables for blocks; `measure` is the width paragraphs are set in (frame width)."""
+        if measure is None:
+            measure = self.lay.frame_width
+        out: list[Flowable] = []
+        after_text = False  # first paragraph after a heading/figure/start is not indented
+        for block in blocks:
+            match block:
+                case Paragraph(children):
+                    name = "item" if item else "body" if after_text else "first"
+                    out.append(self.para(children, self.indented(name, indent), measure))
+                    after_text = True
+                    continue
+                case Heading(hlevel, children):
+                    text = plain_text(children).strip() or "…"
+                    p = _balance(self.para(children, self.indented(f"h{hlevel}", indent)),
+                                 measure)
+                    p._octavo_outline = self.outline.entry(  # type: ignore[attr-defined]
+                        text, level + hlevel - 1)
+                    out.append(p)
+                case BlockQuote(children):
+                    inner = self.blocks(children, self.deeper(indent, self.lay.font_size * 1.8,
+                                                              measure), level, measure)
+                    out.extend(_spaced(inner, self.lay.font_size * self.lay.leading * 0.5))
+                case ListBlock(items, ordered, start):
+                    out.append(self.list_block(items, ordered, start, indent, level, measure))
+                case CodeBlock(text, _):
+                    out.append(self.code_block(text, indent))
+                case Table(header, rows):
+                    table = self.table(header, rows, indent)
+                    if table is not None:
+                        out.append(table)
+                case Figure():
+                    out.extend(self.figure(block, indent, max_height=0.6))
+                case SectionBreak():
+                    out.append(self.plain("⁂", self.styles["break"]))
+            after_text = False
+        return out
+
+    def deeper(self, indent: float, step: float, measure: float) -> float:
+        """Indent one level more, unless the text would get narrower than 40% of the frame."""
+        if measure - indent - step < self.lay.frame_width * 0.4:
+            return indent
+        return indent + step
+
+    def list_block(self, items: Sequence[Sequence[Block]], ordered: bool, start: int,
+                   indent: float, level: int, measure: float) -> Flowable:
+        from reportlab.platypus import ListFlowable, ListItem
+
+        fs = self.lay.font_size
+        digits = len(str(start + len(items))) if ordered else 1
+        left = self.deeper(indent, fs * (1.2 + 0.6 * digits), measure)
+        entries = []
+        for n, item in enumerate(items):
+            # Items are set unindented, in the measure left of the bullets.
+            flowables = self.blocks(item, 0, level, measure - left, item=True)
+            if not flowables:
+                flowables = [self.plain("", self.styles["item"])]
+            kw: dict[str, Any] = {"value": start + n} if ordered else {}
+            entries.append(ListItem(flowables, **kw))
+        return ListFlowable(
+            entries, bulletType="1" if ordered else "bullet", start=None if ordered else "•",
+            bulletFontName=fonts.SERIF, bulletFontSize=fs, leftIndent=left,
+            bulletDedent="auto", spaceBefore=fs * 0.4, spaceAfter=fs * 0.4,
+            bulletFormat="%s." if ordered else None,
+        )
+
+    def code_block(self, text: str, indent: float) -> Flowable:
+        from reportlab.platypus import XPreformatted
+
+        style = self.indented("code", indent)
+        # Monospace advance is 0.602 em in DejaVu Sans Mono: hard-wrap to the frame width.
+        usable = self.lay.frame_width - style.leftIndent - style.rightIndent - self.lay.font_size
+        per_line = max(20, int(usable / (style.fontSize * 0.602)))
+        lines: list[str] = []
+        for line in text.expandtabs(4).rstrip("\n").split("\n"):
+            while len(line) > per_line:
+                lines.append(line[: per_line - 1] + "↩")
+                line = line[per_line - 1:]
+            lines.append(line)
+        markup = "\n".join(
+            "".join(escape(run) if font in (style.fontName, None)
+                    else f'<font face="{font}">{escape(run)}</font>'
+                    for font, run in self._code_runs(line)) for line in lines)
+        return XPreformatted(markup, style)
+
+    def _code_runs(self, line: str) -> list[tuple[str | None, str]]:
+        runs = fonts.split_runs(line.replace("\u202f", "\u00a0"), fonts.chain("mono"))
+        for font, run in runs:
+            if font is None:
+                self.missing.extend(ch for ch in run if not ch.isspace())
+        return runs
+
+    def table(self, header: Sequence[Sequence[Inline]], rows: Sequence[Sequence[Sequence[Inline]]],
+              indent: float) -> Flowable | None:
+        from reportlab.lib.colors import HexColor
+        from reportlab.platypus import Table as RLTable
+        from reportlab.platypus import TableStyle
+
+        grid = [list(header)] if header else []
+        grid += [list(r) for r in rows]
+        if not grid:
+            return None
+        ncols = max(len(r) for r in grid)
+        if ncols == 0:
+            return None
+        cells = []
+        for i, row in enumerate(grid):
+            style = self.styles["head"] if header and i == 0 else self.styles["cell"]
+            padded = list(row) + [()] * (ncols - len(row))
+            cells.append([self.para(c, style) for c in padded])
+        # Column widths follow the longest text in each column, with a floor so none collapses.
+        longest = [max(len(plain_text(tuple(r[c]))) if c < len(r) else 0 for r in grid)
+                   for c in range(ncols)]
+        weights = [max(4.0, min(float(n), 60.0)) for n in longest]
+        total = self.lay.frame_width - indent
+        widths = [total * w / sum(weights) for w in weights]
+        pad = self.lay.font_size * 0.35
+        commands: list[tuple[Any, ...]] = [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            # Table sets a cell font even for Paragraph cells; the default is Helvetica, which
+            # would be referenced without being embedded.
+            ("FONT", (0, 0), (-1, -1), fonts.SERIF, self.lay.font_size * 0.88),
+            ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+            ("TOPPADDING", (0, 0), (-1, -1), pad * 0.6), ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+            ("LINEABOVE", (0, 0), (-1, 0), 0.8, HexColor("#333333")),
+            ("LINEBELOW", (0, -1), (-1, -1), 0.8, HexColor("#333333")),
+        ]
+        if header:
+            commands.append(("LINEBELOW", (0, 0), (-1, 0), 0.5, HexColor("#333333")))
+        if len(grid) > 2:
+            commands.append(("LINEBELOW", (0, 1 if header else 0), (-1, -2), 0.25,
+                             HexColor("#bbbbbb")))
+        table = RLTable(cells, colWidths=widths, repeatRows=1 if header else 0,
+                        style=TableStyle(commands), hAlign="LEFT")
+        table.spaceBefore = table.spaceAfter = self.lay.font_size * 0.8
+        return table
+
+    def figure(self, fig: Figure, indent: float, max_height: float) -> list[Flowable]:
+        from reportlab.platypus import KeepTogether, Spacer
+
+        st = self.styles
+        items: list[Flowable] = []
+        if fig.image is not None:
+            img = self.image(fig.image, self.lay.frame_width - indent,
+                             self.lay.frame_height * max_height)
+            if img is not None:
+                items.append(img)
+        if fig.caption:
+            items.append(self.para(fig.caption, self.indented("caption", indent)))
+        if fig.credit:
+            name = "credit" if fig.caption else "credit-alone"
+            items.append(self.plain(fig.credit, self.indented(name, indent)))
+        if not items:
+            return []
+        return [Spacer(1, self.lay.font_size * 0.4), KeepTogether(items),
+                Spacer(1, self.lay.font_size * self.lay.leading)]
+
+    def image(self, image: Image, max_w: float, max_h: float) -> Flowable | None:
+        from reportlab.lib.utils import ImageReader
+        from reportlab.platypus import Image as RLImage
+
+        if image.media_type == "image/svg+xml":
+            diagnostics.warn("image-unsupported",
+                             "SVG images are not supported in PDF output; only the caption is kept")
+            return None
+        try:
+            px_w, px_h = ImageReader(io.BytesIO(image.data)).getSize()
+        except Exception as exc:  # Pillow raises many types for broken data
+            diagnostics.warn("image-unreadable",
+                             f"an image ({image.media_type}) could not be decoded and was left "
+                             f"out: {exc}")
+            return None
+        if px_w <= 0 or px_h <= 0:
+            return None
+        # Natural size at 150 dpi, shrunk to the box: small images stay small, large ones fit.
+        w, h = px_w * 72 / 150, px_h * 72 / 150
+        scale = min(1.0, max_w / w, max_h / h)
+        flowable = RLImage(io.BytesIO(image.data), width=w * scale, height=h * scale,
+                           mask="auto")
+        flowable.hAlign = "CENTER"
+        return flowable
+
+    def report_missing(self, title: str) -> None:
+        if self.missing:
+            names = ", ".join(fonts.scripts(self.missing))
+            diagnostics.warn(
+                "missing-glyphs",
+                f"{title!r}: no font for {fonts.describe(self.missing)}"
+                + (f" (script: {names})" if names else "")
+                + "; these characters show as empty boxes in the PDF",
+            )
+
+
+def _role(family: str, bold: bool, italic: bool, mono: bool) -> str:
+    """The font role (see fonts.ROLES) for a family and the emphasis in force."""
+    if mono or family == "mono":
+        return "mono"
+    if family == "sans":  # no sans italic is bundled: emphasis in sans text stays upright
+        return "sans-bold" if bold else "sans"
+    return "serif" + {(False, False): "", (True, False): "-bold", (False, True): "-italic",
+                      (True, True): "-bolditalic"}[(bold, italic)]
+
+
+_FONT_ROLES: dict[str, tuple[str, bool, bool]] = {
+    fonts.SERIF: ("serif", False, False), fonts.SERIF_BOLD: ("serif", True, False),
+    fonts.SERIF_ITALIC: ("serif", False, True), fonts.SERIF_BOLD_ITALIC: ("serif", True, True),
+    fonts.SANS: ("sans", False, False), fonts.SANS_BOLD: ("sans", True, False),
+    fonts.MONO: ("mono", False, False),
+}
+
+
+def _join_names(names: Sequence[str], language: str) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    conj = {"de": "und", "en": "and", "fr": "et", "es": "y", "it": "e", "pt": "e", "nl": "en",
+            "sv": "och", "da": "og", "no": "og", "nb": "og", "pl": "i", "cs": "a", "ru": "и",
+            "uk": "і", "el": "και"}.get(language.split("-")[0].lower())
+    if conj is None:
+        return ", ".join(names)
+    return f"{', '.join(names[:-1])} {conj} {names[-1]}"
+
+
+def _short_url(url: str) -> str:
+    short = url.split("://", 1)[-1].removeprefix("www.")
+    return short if len(short) <= 60 else short[:57] + "…"
+
+
+def _balance(para: Any, width: float) -> Any:
+    """Give a ragged multi-line heading lines of even length ("Ukraine hält noch / Gebiet in
+    Kursk", not a lone last word) by finding the narrowest measure that needs no extra line."""
+    from reportlab.lib.styles import ParagraphStyle as PS
+
+    style = para.style
+    avail = width - style.leftIndent - style.rightIndent
+    para.wrap(avail + style.leftIndent + style.rightIndent, 1e6)
+    lines = len(para.blPara.lines)
+    if lines < 2:
+        return para
+    lo, hi = avail / lines, avail
+    for _ in range(9):  # about 1/500 of the measure
+        mid = (lo + hi) / 2
+        para.wrap(mid + style.leftIndent + style.rightIndent, 1e6)
+        if len(para.blPara.lines) > lines:
+            lo = mid
+        else:
+            hi = mid
+    para.style = PS(style.name + "+balanced", parent=style,
+                    rightIndent=style.rightIndent + (avail - hi) + 0.01)
+    para.wrap(width, 1e6)  # reset cached wrap state for the real layout
+    return para
+
+
+def _anchor(name: str) -> Flowable:
+    """A zero-height named destination for internal links (the book's contents page)."""
+    from reportlab.platypus import Flowable as RLFlowable
+
+    class _Anchor(RLFlowable):
+        def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+            return 0, 0
+
+        def draw(self) -> None:
+            self.canv.bookmarkHorizontal(name, 0, 0)
+
+    return _Anchor()
+
+
+def _spaced(items: list[Flowable], space: float) -> list[Flowable]:
+    from reportlab.platypus import Spacer
+
+    return [Spacer(1, space), *items, Spacer(1, space)] if items else items
+
+
+# --- the document ---------------------------------------------------------------------------
+
+
+def _doc_class() -> type:
+    from reportlab.platypus import BaseDocTemplate
+
+    class _Doc(BaseDocTemplate):  # type: ignore[misc]
+        stamp: datetime | None = None
+
+        def beforeDocument(self) -> None:
+            if self.stamp is not None:
+                self.canv._doc._timeStamp = _FixedStamp(self.stamp)
+            self.canv.showOutline()
+
+        def afterFlowable(self, flowable: Any) -> None:
+            entry = getattr(flowable, "_octavo_outline", None)
+            if entry is None:
+                return
+            title, level, key = entry
+            top = self.frame._y + getattr(flowable, "height", 0) + flowable.getSpaceBefore()
+            self.canv.bookmarkHorizontalAbsolute(key, min(top, self.pagesize[1]))
+            self.canv.addOutlineEntry(title, key, level=level, closed=level > 0)
+
+    return _Doc
+
+
+def _footer(lay: Layout) -> Any:
+    from reportlab.lib.colors import HexColor
+
+    def draw(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFont(fonts.SERIF, lay.font_size * 0.85)
+        canvas.setFillColor(HexColor(_GREY))
+        canvas.drawCentredString(lay.width / 2, lay.bottom * 0.45, str(canvas.getPageNumber()))
+        canvas.restoreState()
+
+    return draw
+
+
+def _book_metadata(book: Book) -> dict[str, Any]:
+    authors = list(book.authors)
+    if not authors:
+        for article in book.articles:
+            authors += [a for a in article.authors if a not in authors]
+    keywords: list[str] = []
+    for article in book.articles:
+        keywords += [k for k in article.keywords if k not in keywords]
+    first = book.articles[0]
+    subject = (first.description or first.subtitle) if book.is_single else book.subtitle
+    return {
+        "title": book.title,
+        "author": ", ".join(authors),
+        "subject": subject or "",
+        "keywords": keywords,
+        "creator": _creator(),
+    }
+
+
+def render(book: Book, options: WriteOptions) -> bytes:
+    """The PDF for a book, as bytes."""
+    from reportlab.platypus import NextPageTemplate, PageBreak, Spacer
+    from reportlab.platypus.doctemplate import LayoutError
+    from reportlab.platypus.frames import Frame
+    from reportlab.platypus.doctemplate import PageTemplate
+
+    lay = layout_for(options.page_size)
+    for name in (fonts.SERIF, fonts.SERIF_BOLD, fonts.SERIF_ITALIC, fonts.SANS):
+        fonts.register(name)  # the faces every page uses; the others load when text needs them
+    stamp = _timestamp(options)
+    buf = io.BytesIO()
+    doc = _doc_class()(
+        buf, pagesize=(lay.width, lay.height), leftMargin=lay.left, rightMargin=lay.right,
+        topMargin=lay.top, bottomMargin=lay.bottom, lang=book.language, displayDocTitle=True,
+        initialFontName=fonts.SERIF, initialFontSize=lay.font_size,
+        invariant=1 if stamp is not None else 0, **_book_metadata(book),
+    )
+    doc.stamp = stamp
+    frame = Frame(lay.left, lay.bottom, lay.frame_width, lay.frame_height, id="text",
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    templates = [PageTemplate(id="page", frames=[frame], onPage=_footer(lay))]
+    story: list[Any] = []
+    outline = _Outline()
+    renderers = [
+        _Renderer(lay, article.language, options, outline, anchor=f"article-{i + 1}")
+        for i, article in enumerate(book.articles)
+    ]
+    if not book.is_single:
+        templates.insert(0, PageTemplate(id="title", frames=[frame]))
+        story += _title_page(book, lay, renderers)
+        story += [NextPageTemplate("page"), PageBreak()]
+    doc.addPageTemplates(templates)
+    level = 0
+    for i, (article, r) in enumerate(zip(book.articles, renderers, strict=True)):
+        if i:
+            story.append(PageBreak())
+        story += r.title_block(article, level)
+        story += r.blocks(article.body, level=level + 1)
+        r.report_missing(article.title)
+    if not story:
+        story.append(Spacer(1, 1))
+    try:
+        doc.build(story)
+    except LayoutError as exc:
+        raise WriterError(
+            f"the PDF layout failed: {exc}",
+            hint="a table, image or code line may be too large for the page; try --page-size a4",
+        ) from exc
+    return buf.getvalue()
+
+
+def _title_page(book: Book, lay: Layout, renderers: list[_Renderer]) -> list[Flowable]:
+    from reportlab.platypus import Paragraph as RLParagraph
+    from reportlab.platypus import Spacer
+
+    import dataclasses
+
+    r = _Renderer(lay, book.language, dataclasses.replace(renderers[0].options, hyphenate=False),
+                  renderers[0].outline, anchor="book")
+    st = r.styles
+    out: list[Flowable] = [Spacer(1, lay.frame_height * 0.22),
+                           _balance(r.plain(book.title, st["book-title"]), lay.frame_width)]
+    if book.subtitle:
+        out.append(_balance(r.plain(book.subtitle, st["book-sub"]), lay.frame_width))
+    if book.authors:
+        out.append(r.plain(_join_names(book.authors, book.language), st["book-meta"]))
+    meta = [_article_count(len(book.articles), book.language)]
+    if book.published:
+        meta.insert(0, format_date(book.published, book.language))
+    if book.publisher:
+        meta.insert(0, book.publisher)
+    out.append(Spacer(1, lay.font_size))
+    out.append(r.plain("  ·  ".join(meta), st["book-meta"]))
+    out.append(Spacer(1, lay.font_size * 3))
+    for i, (article, ar) in enumerate(zip(book.articles, renderers, strict=True)):
+        label = ar.text(article.title, "serif", fonts.SERIF)
+        byline = _join_names(article.authors, article.language)
+        extra = (f'<font face="{fonts.SERIF_ITALIC}" color="{_GREY}"> — '
+                 f"{ar.text(byline, 'serif-italic', fonts.SERIF_ITALIC)}</font>") if byline else ""
+        entry = f'{i + 1}.\u00a0<a href="#{ar.anchor}">{label}</a>{extra}'
+        out.append(RLParagraph(entry, st["toc"]))
+    r.report_missing(book.title)
+    return out
+
+
+class PdfWriter:
+    """Writes a book as a PDF: `octavo convert article.txt -f pdf [--page-size a5]`."""
+
+    name: ClassVar[str] = "pdf"
+    extension: ClassVar[str] = ".pdf"
+
+    def write(self, book: Book, out: BinaryIO, options: WriteOptions) -> None:
+        # Build in memory first: a failed build must not leave half a PDF in `out`.
+        out.write(render(book, options))
