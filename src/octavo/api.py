@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from octavo import diagnostics, plugins
+from octavo import diagnostics, limits, plugins
 from octavo.diagnostics import Diagnostic
 from octavo.errors import InputError, OctavoError, OptionError
 from octavo.model import Article, Book, is_language_tag
@@ -16,8 +16,6 @@ from octavo.options import PAGE_SIZES, ReadOptions, WriteOptions
 from octavo.output import atomic_write, safe_stem
 
 DEFAULT_OUTPUT_DIR = Path("output")
-MAX_INPUT_BYTES = 200 * 1024 * 1024
-"""Inputs larger than this are refused before reading (see the README's limits)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,10 +62,10 @@ def _read_bytes(path: Path) -> bytes:
         if path.is_dir():
             raise InputError("this is a folder", hint="give a file, or convert the folder's files")
         size = path.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            raise InputError(f"the file is {size // (1024 * 1024)} MB, over the "
-                             f"{MAX_INPUT_BYTES // (1024 * 1024)} MB limit",
-                             hint="split it, or raise octavo.api.MAX_INPUT_BYTES from a script")
+        limit = limits.current().max_input_bytes
+        if size > limit:
+            raise InputError(f"the file is {size / 2**20:.0f} MB, over the {limit / 2**20:.0f} MB limit",
+                             hint="split it, or raise the limit with OCTAVO_MAX_INPUT_MB")
         return path.read_bytes()
     except FileNotFoundError:
         raise InputError("no such file", hint="check the path") from None
@@ -90,6 +88,9 @@ def read(
     overrides = overrides or Overrides()
     if isinstance(source, bytes):
         data, path, label = source, None, name or "<bytes>"
+        if len(data) > limits.current().max_input_bytes:
+            raise InputError("the input is over the size limit", source=label,
+                             hint="split it, or raise the limit with OCTAVO_MAX_INPUT_MB")
     else:
         path = Path(source)
         label = str(source)
