@@ -340,7 +340,7 @@ def test_cover_page_landmarks_and_guide(samples: dict[str, Epub]) -> None:
     data = epub.read("EPUB/images/cover.jpg")
     from PIL import Image as PILImage
 
-    assert PILImage.open(io.BytesIO(data)).size == (1600, 2560)
+    assert PILImage.open(io.BytesIO(data)).size == (1200, 1920)
     root = opf(epub)
     item = root.find("opf:manifest/opf:item[@id='cover-img']", NS)
     assert item.get("properties") == "cover-image"
@@ -596,7 +596,7 @@ def test_any_article_gets_a_cover(article: Article) -> None:
         epub = write(article)
     from PIL import Image as PILImage
 
-    assert PILImage.open(io.BytesIO(epub.read("EPUB/images/cover.jpg"))).size == (1600, 2560)
+    assert PILImage.open(io.BytesIO(epub.read("EPUB/images/cover.jpg"))).size == (1200, 1920)
     alt = xhtml(epub, "EPUB/text/cover.xhtml").find(".//x:img", NS).get("alt")
     assert alt and alt.strip()
 
