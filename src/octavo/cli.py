@@ -81,6 +81,7 @@ PageSizeOption = Annotated[str, typer.Option("--page-size", help="PDF page: a4, 
 EncodingOption = Annotated[Optional[str], typer.Option("--encoding", help="Input encoding; detected if not given.")]
 AllowOption = Annotated[list[Path], typer.Option("--allow-dir", help="Also let images be read from this folder (repeatable).")]
 FetchOption = Annotated[bool, typer.Option("--fetch-images", help="Download remote images (off: conversion stays offline).")]
+CoverOption = Annotated[bool, typer.Option("--cover/--no-cover", help="Generate a cover image for EPUBs.")]
 
 
 @app.command()
@@ -102,6 +103,7 @@ def convert(
     skip_existing: Annotated[bool, typer.Option("--skip-existing", help="Skip inputs whose outputs exist (resume).")] = False,
     allow_dir: AllowOption = [],  # noqa: B006
     fetch_images: FetchOption = False,
+    cover: CoverOption = True,
 ) -> None:
     """Convert articles to EPUB and/or PDF, each named after its input in the output folder."""
     from octavo.api import Overrides
@@ -111,7 +113,7 @@ def convert(
     try:
         overrides = Overrides(title=title, authors=tuple(author), language=lang,
                               published=_parse_date(date_), publisher=publisher)
-        write_options = WriteOptions(page_size=page_size.lower())
+        write_options = WriteOptions(page_size=page_size.lower(), cover=cover)
         from octavo.options import PAGE_SIZES
 
         if write_options.page_size not in PAGE_SIZES:
@@ -204,6 +206,7 @@ def bind(
     encoding: EncodingOption = None,
     allow_dir: AllowOption = [],  # noqa: B006
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No warnings.")] = False,
+    cover: CoverOption = True,
 ) -> None:
     """Bind many articles into one EPUB or PDF book, one chapter each."""
     from octavo.batch import bind as bind_book
@@ -214,7 +217,7 @@ def bind(
             _check_formats(writers=[to], reader=None)
         path, warnings = bind_book(inputs, output, title=title, to=to, sort=sort, language=lang,
                                    read_options=_read_options(None, encoding, allow_dir, False),
-                                   write_options=WriteOptions(page_size=page_size.lower()))
+                                   write_options=WriteOptions(page_size=page_size.lower(), cover=cover))
     except KeyboardInterrupt:
         typer.echo("octavo: interrupted; nothing was written", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
