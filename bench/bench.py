@@ -32,6 +32,9 @@ SEED = ROOT / "seeds" / "000_5cae9f183acdf008.txt"
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "news-txt"
 PY = sys.executable
 OCTAVO = [PY, "-m", "octavo"]
+# Measure as a user runs it: with bytecode caches (some sandboxes set PYTHONDONTWRITEBYTECODE,
+# which recompiles octavo's own modules on every start).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 def corpus_files(corpus: Path, limit: int | None = None) -> list[Path]:

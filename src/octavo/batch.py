@@ -66,7 +66,7 @@ def expand_inputs(inputs: Iterable[str | Path]) -> list[Path]:
     The order is stable: as given, with each folder's and pattern's files sorted. A path that
     matches nothing is kept, so the conversion reports it as missing instead of losing it.
     """
-    known = set(plugins.reader_extensions())
+    known: set[str] | None = None  # loaded only when a folder is walked: it imports every reader
     seen: set[Path] = set()
     result: list[Path] = []
 
@@ -79,6 +79,8 @@ def expand_inputs(inputs: Iterable[str | Path]) -> list[Path]:
     for item in inputs:
         path = Path(item)
         if path.is_dir():
+            if known is None:
+                known = set(plugins.reader_extensions())
             for child in sorted(path.rglob("*")):
                 if child.is_file() and child.suffix.lower() in known and not child.name.startswith("."):
                     add(child)
