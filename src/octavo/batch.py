@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import glob
 import os
 import time
@@ -225,6 +226,14 @@ def convert_many(
     return report
 
 
+def _binding_date() -> _dt.date:
+    """A bound book is dated the day it is bound (SOURCE_DATE_EPOCH for reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date()
+    return _dt.date.today()
+
+
 def bind(
     inputs: Iterable[str | Path],
     target: str | Path,
@@ -251,19 +260,16 @@ def bind(
             articles.append(read(path, options=read_options))
         warnings.extend(f"{path}: {w}" for w in found)
     if sort == "date":
-        import datetime as _dt
-
         articles.sort(key=lambda a: a.published or _dt.date.max)
     elif sort == "title":
         articles.sort(key=lambda a: a.title.casefold())
     languages = [a.language for a in articles]
     book_language = language or max(sorted(set(languages)), key=languages.count)
-    dates = [a.published for a in articles if a.published]
     book = Book(
         title=title.strip(),
         language=book_language,
         articles=tuple(articles),
-        published=max(dates) if dates else None,
+        published=_binding_date(),
     )
     with diagnostics.collecting() as found:
         written = write(book, target, to=to, options=write_options)

@@ -487,12 +487,16 @@ class _Build:
         from octavo.writers._cover import render_cover
 
         book = self.book
-        authors = book.authors or tuple(n for a in book.articles for n in a.authors)
-        publisher = self.publisher()
+        if book.is_single:
+            byline = x.join_names(_dedupe(book.authors), book.language)
+            footer = self.publisher()
+        else:
+            # A bound book is recognised by its title, how many articles it holds and when.
+            byline = x.word("articles", book.language)[0].format(n=len(book.articles))
+            footer = x.format_date(book.published, book.language) if book.published else None
         try:
-            image = render_cover(title=book.title,
-                                 authors=x.join_names(_dedupe(authors), book.language),
-                                 publisher=publisher, seed=identifier(book))
+            image = render_cover(title=book.title, authors=byline, publisher=footer,
+                                 seed=identifier(book))
         except (OSError, ValueError) as exc:  # a broken font or Pillow build: no cover, no crash
             diagnostics.warn("cover-failed", f"the cover image could not be drawn ({exc}); "
                                              "the EPUB has no cover")
