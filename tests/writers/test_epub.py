@@ -361,8 +361,14 @@ def test_no_cover_when_disabled(samples: dict[str, Epub]) -> None:
 def test_cover_leaves_out_text_the_fonts_cannot_draw() -> None:
     from octavo.writers._cover import render_cover
 
+    # Scripts with a bundled face are drawn, mixed with Latin on one line.
     with diagnostics.collecting() as warnings:
-        cover = render_cover(title="東京で地震", authors="記者", publisher="NHK", seed="x")
+        cover = render_cover(title="東京で地震 M7.1", authors="記者", publisher="NHK", seed="x")
+    assert cover.shown == ("東京で地震 M7.1", "記者", "NHK")
+    assert not warnings
+    # Characters no bundled face has (Ethiopic, emoji) are left off, with a warning.
+    with diagnostics.collecting() as warnings:
+        cover = render_cover(title="ሰላም ለዓለም", authors="ደራሲ", publisher="NHK", seed="x")
     assert cover.shown == ("NHK",)
     assert any(w.code == "cover-glyphs" for w in warnings)
     with diagnostics.collecting() as warnings:

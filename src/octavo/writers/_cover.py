@@ -57,6 +57,17 @@ _TITLE_FONTS = ("DejaVuSerif-Bold.ttf", "DejaVuSans-Bold.ttf")
 _BYLINE_FONTS = ("DejaVuSans.ttf", "DejaVuSerif.ttf")
 _PUBLISHER_FONTS = ("DejaVuSans-Bold.ttf", "DejaVuSans.ttf")
 
+# Faces for scripts DejaVu lacks, tried per character after the role's own face. Shaped scripts
+# (Arabic, Hebrew, Devanagari) need Pillow's Raqm layout; `_drawable` enforces that.
+_SCRIPT_FONTS = (
+    "DroidSansFallbackFull.ttf",  # Han, kana, Hangul
+    "NotoSerifKR-Hangul.ttf",
+    "NotoSerifHebrew-Regular.ttf",
+    "NotoNaskhArabic-Regular.ttf",
+    "NotoSerifDevanagari-Regular.ttf",
+    "NotoSerifThai-Regular.ttf",
+)
+
 # A piece keeps its dropped characters' place only when most of it can still be shown.
 _MIN_SHOWN = 0.85
 
@@ -72,7 +83,8 @@ class Cover:
 @dataclass(frozen=True, slots=True)
 class _Piece:
     text: str
-    font: str
+    font: str | tuple[str, ...]
+    """One font, or a chain tried per character (a Latin face first, then script faces)."""
     role: str
 
 
@@ -186,7 +198,7 @@ def _choose(text: str, fonts: Sequence[str], role: str) -> _Piece | None:
                             unicodedata.category(ch) not in dropped).split())
     if not text:
         return None
-    best: tuple[int, str, str] | None = None
+    best: tuple[int, str, str | tuple[str, ...]] | None = None
     for name in fonts:
         cmap = _cmap(name)
         kept = "".join(ch for ch in text if _drawable(ch, cmap))
@@ -195,7 +207,14 @@ def _choose(text: str, fonts: Sequence[str], role: str) -> _Piece | None:
         score = sum(1 for ch in kept if not _invisible(ch))
         if best is None or score > best[0]:
             best = (score, " ".join(kept.split()), name)
+    chain = (fonts[0], *_available(_SCRIPT_FONTS))
+    kept = "".join(ch for ch in text if any(_drawable(ch, _cmap(name)) for name in chain))
+    if kept == text:
+        return _Piece(text, chain, role)
     visible = sum(1 for ch in text if not _invisible(ch))
+    score = sum(1 for ch in kept if not _invisible(ch))
+    if best is None or score > best[0]:
+        best = (score, " ".join(kept.split()), chain)  # type: ignore[assignment]
     if best is not None and best[1] and best[0] >= _MIN_SHOWN * visible:
         diagnostics.warn("cover-glyphs", f"the cover shows the {role} without characters the "
                                          "bundled fonts lack")
@@ -211,26 +230,45 @@ def _choose(text: str, fonts: Sequence[str], role: str) -> _Piece | None:
 # --- layout ---------------------------------------------------------------------------------
 
 
+def _is_wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def _segments(text: str) -> list[str]:
+    """Break units of text: words, and single ideographs (which need no space to break)."""
+    out: list[str] = []
+    for ch in text:
+        if out and not ch.isspace() and not _is_wide(ch) and not _is_wide(out[-1][-1]) \
+                and not out[-1].isspace():
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
 def _wrap(text: str, font: Any, width: float, *, split: bool) -> list[str] | None:
-    """Greedy word wrap. A word wider than the line is split (with a hyphen) when `split`,
-    else None is returned so the caller tries a smaller size first."""
+    """Greedy wrap at spaces and between ideographs. A word wider than the line is split (with
+    a hyphen) when `split`, else None is returned so the caller tries a smaller size first."""
     lines: list[str] = []
     line = ""
-    for word_ in text.split():
-        chunks = [word_] if font.getlength(word_) <= width else None
+    for segment in _segments(text):
+        if segment.isspace():
+            line = line + " " if line else line
+            continue
+        chunks = [segment] if font.getlength(segment) <= width else None
         if chunks is None:
             if not split:
                 return None
-            chunks = _split_long(word_, font, width)
+            chunks = _split_long(segment, font, width)
         for chunk in chunks:
-            candidate = f"{line} {chunk}" if line else chunk
-            if line and font.getlength(candidate) > width:
-                lines.append(line)
+            candidate = line + chunk
+            if line.strip() and font.getlength(candidate.rstrip()) > width:
+                lines.append(line.rstrip())
                 line = chunk
             else:
                 line = candidate
-    if line:
-        lines.append(line)
+    if line.strip():
+        lines.append(line.rstrip())
     return lines
 
 
@@ -238,8 +276,10 @@ def _split_long(word_: str, font: Any, width: float) -> list[str]:
     chunks: list[str] = []
     chunk = ""
     for ch in word_:
-        if chunk and font.getlength(chunk + ch + "-") > width:
-            chunks.append(chunk + "-")
+        # Ideographs break anywhere and take no hyphen.
+        mark = "" if _is_wide(ch) else "-"
+        if chunk and font.getlength(chunk + ch + mark) > width:
+            chunks.append(chunk + mark)
             chunk = ch
         else:
             chunk += ch
@@ -290,7 +330,41 @@ def _truetype(name: Any, size: int) -> Any:
     """Loaded fonts are reused: parsing a TrueType file per size per cover was a third of the time."""
     from PIL import ImageFont
 
+    if isinstance(name, tuple):
+        return _MixedFont([(_cmap(n), _truetype(n, size)) for n in name])
     return ImageFont.truetype(_font_source(name), size)
+
+
+@functools.cache
+def _available(names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(n for n in names if resources.files("octavo").joinpath("fonts", n).is_file())
+
+
+class _MixedFont:
+    """Several faces as one: each character is set in the first face that has it."""
+
+    def __init__(self, faces: list[tuple[frozenset[int], Any]]) -> None:
+        self.faces = faces
+
+    def runs(self, text: str) -> list[tuple[Any, str]]:
+        out: list[tuple[Any, str]] = []
+        for ch in text:
+            # A space stays with the run before it when that face has one (most do).
+            if out and ord(ch) in self._cmap_of(out[-1][0]):
+                face = out[-1][0]
+            else:
+                face = next((f for cmap, f in self.faces if ord(ch) in cmap), self.faces[0][1])
+            if out and out[-1][0] is face:
+                out[-1] = (out[-1][0], out[-1][1] + ch)
+            else:
+                out.append((face, ch))
+        return out
+
+    def _cmap_of(self, face: Any) -> frozenset[int]:
+        return next(cmap for cmap, f in self.faces if f is face)
+
+    def getlength(self, text: str) -> float:
+        return sum(face.getlength(part) for face, part in self.runs(text))
 
 
 def _sizes(largest: int, smallest: int) -> list[int]:
@@ -306,7 +380,15 @@ def _draw(draw: Any, block: _Block, top: float) -> float:
     """Draws the block's lines centred from `top`; returns the y below the last one."""
     y = top
     for line in block.lines:
-        draw.text((WIDTH / 2, y), line, font=block.font, fill=block.fill, anchor="ma")
+        if isinstance(block.font, _MixedFont):
+            runs = block.font.runs(line)
+            x = WIDTH / 2 - sum(face.getlength(part) for face, part in runs) / 2
+            baseline = y + block.size * 0.92  # one baseline for every face on the line
+            for face, part in runs:
+                draw.text((x, baseline), part, font=face, fill=block.fill, anchor="ls")
+                x += face.getlength(part)
+        else:
+            draw.text((WIDTH / 2, y), line, font=block.font, fill=block.fill, anchor="ma")
         y += block.size * block.leading
     return y
 
