@@ -145,3 +145,15 @@ def test_interrupted_batch_leaves_no_partial_file(tmp_path):
     assert 0 < len(finished) < 60
     for pdf in finished:
         assert pdf.read_bytes().rstrip().endswith(b"%%EOF")
+
+
+def test_source_date_epoch_gives_identical_bytes(tmp_path):
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1752400000"}
+    outputs = []
+    for run in ("a", "b"):
+        subprocess.run([sys.executable, "-m", "octavo", "convert", str(SEED), "--to", "epub",
+                        "--to", "pdf", "-o", str(tmp_path / run), "-q"], env=env, check=True,
+                       capture_output=True, timeout=300)
+        outputs.append({p.name: p.read_bytes() for p in (tmp_path / run).iterdir()})
+    assert outputs[0].keys() == {"000_5cae9f183acdf008.epub", "000_5cae9f183acdf008.pdf"}
+    assert outputs[0] == outputs[1]
