@@ -4,9 +4,14 @@ reportlab has no font fallback: a character the current font lacks is drawn as a
 silently. So every text run is split by which font of a *fallback chain* covers each character
 (coverage is read from the font's cmap), and characters no font covers are reported.
 
-The chain is open: a later font package (CJK, Arabic) calls `add_fallback()` with a name and a
-path, and every chain ends with those fonts. Fonts are parsed and registered lazily, the first
-time a character needs them, so a Latin-only document never pays for the others.
+The chain is open: `add_fallback()` appends a font (a name and a path) to every chain. The
+package bundles fonts for the scripts DejaVu lacks: Droid Sans Fallback (Chinese, Japanese),
+a Hangul subset of Noto Serif CJK KR (Korean), Noto Naskh Arabic, Noto Serif Hebrew, Noto Serif
+Devanagari and Noto Serif Thai. A fallback may claim code point ranges it is *preferred* for:
+DejaVu Sans has Arabic and Hebrew letters of its own, but the Noto faces are made for running
+text, so in those ranges they win over the role's faces. Fonts are parsed and registered
+lazily, the first time a character needs them, so a Latin-only document never pays for the
+others (and reportlab embeds only the glyphs used, as a subset).
 """
 
 from __future__ import annotations
@@ -62,6 +67,10 @@ _lock = threading.RLock()
 _sources: dict[str, FontSource] = {}
 _fallbacks: list[str] = []
 """Extra fonts appended to every chain, in the order they were added."""
+_preferred: list[tuple[int, int, str]] = []
+"""(first, last code point, font): ranges where a fallback comes before the role's faces."""
+_lowest_preferred = 0x110000
+"""Text entirely below this code point never consults the preferred ranges (fast path)."""
 
 
 def _bundled_locator(filename: str) -> Callable[[], Path | bytes]:
@@ -79,17 +88,39 @@ for _name, _file in _BUNDLED.items():
 
 
 def add_fallback(name: str, path: Path | str | Callable[[], Path | bytes], *,
-                 subfont_index: int = 0) -> None:
+                 subfont_index: int = 0, prefer: Sequence[tuple[int, int]] = ()) -> None:
     """Append a font to every fallback chain (idempotent for the same name).
 
+    `prefer` lists (first, last) code point ranges where this font is tried before the role's
+    own faces (a script's text face beats a sans that merely has the letters).
     Only TrueType outlines work with reportlab (CFF-based .otf/.ttc raise when registered).
     """
+    global _lowest_preferred
     locate = path if callable(path) else (lambda p=Path(path): p)
     with _lock:
         if name not in _sources:
             _sources[name] = FontSource(name, locate, subfont_index)
         if name not in _fallbacks and name not in _BUNDLED:
             _fallbacks.append(name)
+        for first, last in prefer:
+            if (first, last, name) not in _preferred:
+                _preferred.append((first, last, name))
+                _lowest_preferred = min(_lowest_preferred, first)
+
+
+def preferred(cp: int) -> str | None:
+    """The fallback font preferred for a code point, if one claims it."""
+    if cp < _lowest_preferred:
+        return None
+    for first, last, name in _preferred:
+        if first <= cp <= last:
+            return name
+    return None
+
+
+def is_script_font(name: str | None) -> bool:
+    """Whether a font is a bundled or added fallback (not one of the DejaVu role faces)."""
+    return name is not None and name not in _BUNDLED
 
 
 def chain(role: str) -> tuple[str, ...]:
@@ -146,19 +177,31 @@ def split_runs(text: str, fonts: Sequence[str]) -> list[tuple[str | None, str]]:
     current run instead of forcing a switch; invisible characters no font has are dropped.
     """
     first = coverage(fonts[0])
-    if all(ord(ch) in first for ch in text):  # the common case: one run, no lookups per font
-        return [(fonts[0], text)] if text else []
+    if not text:
+        return []
+    # The common case: one run. Checked per distinct character (a long text has few).
+    if all(ord(ch) in first and preferred(ord(ch)) is None for ch in set(text)):
+        return [(fonts[0], text)]
     runs: list[tuple[str | None, str]] = []
     current: str | None = fonts[0]
     buf: list[str] = []
     for ch in text:
         cp = ord(ch)
-        if ch.isspace() or _zero_width(ch):
+        favourite = preferred(cp)
+        if favourite is not None and cp in coverage(favourite):
+            chosen: str | None = favourite
+        elif (is_script_font(current) and not unicodedata.category(ch).startswith("L")
+              and cp in coverage(current)):  # type: ignore[arg-type]
+            # Punctuation, digits and spaces inside Arabic or Thai text stay in that text's
+            # face: fewer font switches, and a shaped word keeps one font where it can.
+            buf.append(ch)
+            continue
+        elif ch.isspace() or _zero_width(ch):
             if current is not None and cp in coverage(current):
                 buf.append(ch)
                 continue
             if ch.isspace() and cp in first:
-                chosen: str | None = fonts[0]
+                chosen = fonts[0]
             elif _zero_width(ch) and not ch.isspace():
                 found = next((f for f in fonts if cp in coverage(f)), None)
                 if found is None:
@@ -176,6 +219,31 @@ def split_runs(text: str, fonts: Sequence[str]) -> list[tuple[str | None, str]]:
     if buf:
         runs.append((current, "".join(buf)))
     return runs
+
+
+# Scripts DejaVu lacks, each with a bundled face (file, code point ranges it is preferred for).
+CJK = "DroidSansFallbackFull"
+ARABIC = "NotoNaskhArabic"
+HEBREW = "NotoSerifHebrew"
+DEVANAGARI = "NotoSerifDevanagari"
+THAI = "NotoSerifThai"
+HANGUL = "NotoSerifKR-Hangul"
+_SCRIPT_FONTS: dict[str, tuple[str, tuple[tuple[int, int], ...]]] = {
+    ARABIC: ("NotoNaskhArabic-Regular.ttf",
+             ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 0xFDFF),
+              (0xFE70, 0xFEFF))),
+    HEBREW: ("NotoSerifHebrew-Regular.ttf", ((0x0590, 0x05FF), (0xFB1D, 0xFB4F))),
+    DEVANAGARI: ("NotoSerifDevanagari-Regular.ttf",
+                 ((0x0900, 0x097F), (0xA8E0, 0xA8FF), (0x1CD0, 0x1CFF))),
+    THAI: ("NotoSerifThai-Regular.ttf", ((0x0E00, 0x0E7F),)),
+    CJK: ("DroidSansFallbackFull.ttf", ()),
+    # Droid has only the 2,350 most common Hangul syllables: a Noto Serif CJK KR subset
+    # (converted to TrueType outlines) has all 11,172, the jamo, and CJK punctuation.
+    HANGUL: ("NotoSerifKR-Hangul.ttf",
+             ((0x1100, 0x11FF), (0x3130, 0x318F), (0xA960, 0xA97F), (0xAC00, 0xD7FF))),
+}
+for _name, (_file, _ranges) in _SCRIPT_FONTS.items():
+    add_fallback(_name, _bundled_locator(_file), prefer=_ranges)
 
 
 def describe(chars: Sequence[str], limit: int = 8) -> str:

@@ -9,6 +9,13 @@ quotation marks.
 All text goes through the fallback chain of octavo.typography.fonts, so every glyph comes from an
 embedded TrueType subset, and characters no bundled font has are reported instead of drawn as
 silent boxes. reportlab reads its own mini-markup, so every piece of text is escaped.
+
+Scripts: Arabic, Hebrew, Indic and Thai text is shaped by HarfBuzz (uharfbuzz, through
+reportlab). Paragraphs with right-to-left text are broken into lines here and each line put in
+visual order with the Unicode bidi algorithm (python-bidi); a right-to-left article mirrors its
+lists and tables. Chinese and Japanese break between ideographs (reportlab's CJK wrapping),
+Thai between clusters where a line is full (no dictionary). Very long paragraphs are set in
+chunks, and text over octavo.limits' max_pdf_characters is refused.
 """
 
 from __future__ import annotations
@@ -643,6 +650,482 @@ def _apply_breaks(runs: list[_Run], words: list[_Word],
     return out
 
 
+# --- scripts: right-to-left text, shaping, CJK ---------------------------------------------
+
+# Text in these ranges needs OpenType shaping (conjuncts, vowel signs, joining letters).
+_SHAPED_RANGES = ((0x0590, 0x08FF), (0x0900, 0x0DFF), (0x0E00, 0x0EFF), (0x0F00, 0x0FFF),
+                  (0x1000, 0x109F), (0x1780, 0x17FF), (0xA8E0, 0xA8FF), (0xFB1D, 0xFDFF),
+                  (0xFE70, 0xFEFF))
+# Han, kana and their punctuation: set with reportlab's CJK wrapping (a break between any two
+# ideographs, none before closing punctuation). Hangul is not here: Korean breaks at spaces.
+_CJK_RANGES = ((0x3000, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
+               (0xFF00, 0xFFEF), (0x20000, 0x3FFFF))
+_RTL_CLASSES = frozenset(("R", "AL", "AN"))
+_MIRROR = str.maketrans("()[]{}<>«»‹›", ")(][}{><»«›‹")
+_RTL_LANGUAGES = frozenset(("ar", "arb", "fa", "pes", "ur", "he", "yi", "ps", "sd", "ug", "dv",
+                            "ckb", "syr", "ks"))
+_NO_HYPHENATION = frozenset(("zh", "ja", "ko", "th", "lo", "km", "my", "ar", "fa", "ur", "he",
+                             "yi", "ps", "sd", "ug", "dv"))
+"""Languages whose text is not hyphenated: no "missing dictionary" warning for them."""
+
+
+def _in(ranges: tuple[tuple[int, int], ...], cp: int) -> bool:
+    return any(a <= cp <= b for a, b in ranges)
+
+
+def _script_kind(text: str) -> str | None:
+    """How a paragraph must be set: "bidi" (has right-to-left text), "cjk" (mostly Han or kana),
+    "unspaced" (Thai, Lao...: shaped, no spaces between words), "shaped" (Indic...), or None
+    for text the total-fit breaker handles."""
+    import unicodedata
+
+    if not text or max(text) < "\u0590":
+        return None
+    distinct = set(text)
+    if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in distinct):
+        return "bidi"
+    cjk_chars = {ch for ch in distinct if _in(_CJK_RANGES, ord(ch))}
+    if cjk_chars:
+        cjk = sum(1 for ch in text if ch in cjk_chars)
+        if cjk * 3 >= len(text) - text.count(" "):
+            return "cjk"
+    if any(_in(_UNSPACED_RANGES, ord(ch)) for ch in distinct):
+        return "unspaced"
+    if any(_in(_SHAPED_RANGES, ord(ch)) for ch in distinct):
+        return "shaped"
+    return None
+
+
+_UNSPACED_RANGES = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF))
+"""Thai, Lao, Myanmar, Khmer: no spaces between words."""
+
+
+def _bidi_levels(text: str, rtl: bool) -> list[int]:
+    """Resolved embedding levels (Unicode bidi algorithm, rules up to I2), one per character."""
+    from bidi import algorithm as uba
+
+    storage = uba.get_empty_storage()
+    storage["base_level"] = 1 if rtl else 0
+    storage["base_dir"] = "R" if rtl else "L"
+    uba.get_embedding_levels(text, storage, False, False)
+    uba.explicit_embed_and_overrides(storage, False)
+    uba.resolve_weak_types(storage, False)
+    uba.resolve_neutral_types(storage, False)
+    uba.resolve_implicit_levels(storage, False)
+    resolved = storage["chars"]
+    # Rule X9 drops embedding controls and boundary neutrals: re-align by character.
+    levels: list[int] = []
+    j, last = 0, storage["base_level"]
+    for ch in text:
+        if j < len(resolved) and resolved[j]["ch"] == ch:
+            last = resolved[j]["level"]
+            j += 1
+        levels.append(last)
+    return levels
+
+
+def _reorder(levels: Sequence[int]) -> list[int]:
+    """Rule L2: the visual order (indices) of items with these levels."""
+    order = list(range(len(levels)))
+    if not levels:
+        return order
+    top, low = max(levels), min(lv for lv in levels)
+    lowest_odd = low if low % 2 else low + 1
+    for level in range(top, lowest_odd - 1, -1):
+        i = 0
+        while i < len(order):
+            if levels[order[i]] >= level:
+                j = i
+                while j < len(order) and levels[order[j]] >= level:
+                    j += 1
+                order[i:j] = order[i:j][::-1]
+                i = j
+            else:
+                i += 1
+    return order
+
+
+def _hb_reverses(text: str) -> bool:
+    """Whether HarfBuzz (which guesses the direction from the script) will set text right to
+    left: reportlab shapes each word that way, so RTL letters come out in visual order."""
+    import unicodedata
+
+    return any(unicodedata.bidirectional(ch) in _RTL_CLASSES for ch in text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _shaped_width(text: str, font: str, size: float) -> float:
+    """Width of a piece of text as reportlab will set it, shaped (joined, ligated)."""
+    from reportlab.lib.abag import ABag
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfbase.ttfonts import shapeFragWord
+
+    plain = float(stringWidth(text, font, size))
+    try:
+        shaped = shapeFragWord([plain, (ABag(fontName=font, fontSize=size), text)], _FEATURES)
+    except Exception:  # an unshapable font: its plain width is what is drawn
+        return plain
+    return float(shaped[0])
+
+
+_shaper_installed = False
+_FEATURES = {"kern": True, "liga": True}
+"""OpenType features for shaping: reportlab adds "dlig", which turns Hebrew vav-yod into the
+Yiddish ligature U+05F1 (a different letter when copied out of the PDF)."""
+_PRIVATE = range(0xE000, 0xF900)
+_ligature_clusters: dict[str, set[tuple[tuple[int, ...], str]]] = {}
+"""Per font face: (codes of a cluster's glyphs, the cluster's text) for every cluster that
+has a glyph reportlab gave a private-use code (a ligature or a contextual form with no
+character of its own: Arabic lam-alef, a Devanagari conjunct or i-sign)."""
+
+
+def _remember_ligatures(shaped: Any, source: str) -> None:
+    """Note the clusters with private-use glyphs, for the ToUnicode map (see _ligature_map)."""
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    for f, text in shaped[1:]:
+        data = getattr(text, "__shapeData__", None)
+        if not data or not hasattr(f, "fontName"):
+            continue
+        face = getFont(f.fontName).face
+        name = face.name.decode("latin-1") if isinstance(face.name, bytes) else str(face.name)
+        clusters = sorted({d.cluster for d in data if 0 <= d.cluster < len(source)})
+        following = {c: (clusters[k + 1] if k + 1 < len(clusters) else len(source))
+                     for k, c in enumerate(clusters)}
+        glyphs: dict[int, list[int]] = {}
+        for ch, d in zip(text, data):
+            if d.cluster in following:
+                glyphs.setdefault(d.cluster, []).append(ord(ch))
+        seen = _ligature_clusters.setdefault(name, set())
+        for cluster, codes in glyphs.items():
+            if any(c in _PRIVATE for c in codes) and len(seen) < 100_000:
+                seen.add((tuple(codes), source[cluster:following[cluster]]))
+
+
+def _ligature_map(face: str) -> dict[int, str]:
+    """The text each private-use glyph of a face stands for.
+
+    A cluster's text, less the characters its other glyphs stand for, belongs to its one
+    private glyph ("कि" = i-sign glyph + the glyph of "क": the i-sign glyph is "ि"). Clusters
+    with two private glyphs are solved once one of them is known from another cluster; a
+    glyph still unknown then takes the rest of its first cluster.
+    """
+    clusters = sorted(_ligature_clusters.get(face, ()))
+    known: dict[int, str] = {}
+
+    def rest(codes: tuple[int, ...], text: str, skip: int) -> str:
+        left = list(text)
+        for code in codes:
+            if code == skip:
+                continue
+            for ch in known.get(code, "") if code in _PRIVATE else chr(code):
+                if ch in left:
+                    left.remove(ch)
+        return "".join(left)
+
+    changed = True
+    while changed:
+        changed = False
+        for codes, text in clusters:
+            unknown = {c for c in codes if c in _PRIVATE and c not in known}
+            if len(unknown) == 1:
+                code = unknown.pop()
+                found = rest(codes, text, code)
+                if found:
+                    known[code] = found
+                    changed = True
+    for codes, text in clusters:
+        for code in codes:
+            if code in _PRIVATE and code not in known:
+                found = rest(codes, text, code)
+                if found:
+                    known[code] = found
+    return known
+
+
+def _install_shaper() -> None:
+    """Adjust reportlab's shaping (once per process; reportlab has no hook for it).
+
+    reportlab shapes a whole word with the HarfBuzz font of its first run, so a Hebrew word
+    followed by a comma from DejaVu came out as wrong glyphs: each run is shaped with its own
+    font here, and the results put side by side (the runs are already in visual order). And
+    the ToUnicode map of ligature glyphs gives their letters, not private-use codes.
+    """
+    global _shaper_installed
+    if _shaper_installed:
+        return
+    try:
+        import uharfbuzz  # noqa: F401  (reportlab shapes with it when it can be imported)
+    except ImportError:
+        diagnostics.warn("no-shaping", "uharfbuzz is not installed: Arabic, Hebrew, Indic and "
+                                       "Thai text is set unshaped (pip install uharfbuzz)")
+    import reportlab.platypus.paragraph as rl_paragraph
+    from reportlab.pdfbase import ttfonts
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    original = ttfonts.shapeFragWord
+    original_cmap = ttfonts.makeToUnicodeCMap
+
+    def shaped_already(word: Any) -> bool:
+        # Words of a paragraph split across pages come back with their shaped text.
+        return any(isinstance(t, ttfonts.ShapedStr) for _, t in word[1:])
+
+    def shape_one(word: Any) -> Any:
+        if shaped_already(word):
+            return word
+        source = "".join(t for f, t in word[1:] if not hasattr(f, "cbDefn"))
+        shaped = original(word, _FEATURES)
+        if shaped is not word:
+            _remember_ligatures(shaped, source)
+        return shaped
+
+    def shape(word: Any) -> Any:
+        if isinstance(word, ttfonts.ShapedFragWord):
+            return word
+        parts = word[1:]
+        names = {f.fontName for f, _ in parts if not hasattr(f, "cbDefn")}
+        if len(names) <= 1:
+            return shape_one(word)
+        total, out, changed = 0.0, [], False
+        for f, text in parts:
+            if hasattr(f, "cbDefn") or not text:
+                out.append((f, text))
+                continue
+            if isinstance(text, ttfonts.ShapedStr):
+                total += sum(d.x_advance for d in text.__shapeData__) * f.fontSize / 1000
+                out.append((f, text))
+                continue
+            width = stringWidth(text, f.fontName, f.fontSize)
+            shaped = shape_one([width, (f, text)])
+            changed = changed or shaped[1:] != [(f, text)]
+            total += shaped[0]
+            out.extend(shaped[1:])
+        if not changed:
+            return word
+        return ttfonts.makeShapedFragWord(word)([total, *out])
+
+    def to_unicode(fontname: str, subset: Any) -> str:
+        cmap = original_cmap(fontname, subset)
+        mapping = _ligature_map(fontname.split("+", 1)[-1])
+        for i, cp in enumerate(subset):
+            text = mapping.get(cp)
+            if text:
+                hexed = "".join(f"{b:02X}" for b in text.encode("utf-16-be"))
+                cmap = cmap.replace(f"<{i:02X}> <{cp:04X}>", f"<{i:02X}> <{hexed}>", 1)
+        return cmap
+
+    rl_paragraph.shapeFragWord = shape
+    ttfonts.makeToUnicodeCMap = to_unicode
+    _shaper_installed = True
+
+
+@dataclass(slots=True)
+class _Piece:
+    """Characters of one word with one run (font) and one bidi level."""
+
+    text: str
+    run: int
+    level: int
+
+
+def _bidi_markup(runs: list[_Run], base_font: str, size: float, width: float,
+                 first_width: float, rtl: bool, split_words: bool = False) -> list[str]:
+    """Break a paragraph with right-to-left text into lines, each in visual order.
+
+    Lines are broken on the logical text (greedy, at spaces, measuring shaped widths); then the
+    words of each line are reordered by the bidi algorithm (rule L2). HarfBuzz sets each
+    right-to-left word's letters in visual order itself; pieces it would not reverse (neutral
+    punctuation in an RTL word) are reversed and mirrored here, and pieces it would wrongly
+    reverse (Arabic-Indic digits, which run left to right) are pre-reversed. With
+    split_words (Thai), a word that does not fit is broken between clusters.
+    """
+    chars: list[tuple[str, int]] = []
+    lines_src: list[list[tuple[str, int]]] = [chars]
+    for i, run in enumerate(runs):
+        if run.br:
+            chars = []
+            lines_src.append(chars)
+            continue
+        chars.extend((ch, i) for ch in run.text)
+    out_lines: list[str] = []
+    for block in lines_src:
+        text = "".join(ch for ch, _ in block)
+        levels = _bidi_levels(text, rtl) if text else []
+        words: list[list[_Piece]] = []
+        current: list[_Piece] = []
+        for (ch, i), level in zip(block, levels):
+            if ch in _BREAKING:
+                if current:
+                    words.append(current)
+                current = []
+                continue
+            if current and current[-1].run == i and current[-1].level == level:
+                current[-1].text += ch
+            else:
+                current.append(_Piece(ch, i, level))
+        if current:
+            words.append(current)
+
+        def measure(word: list[_Piece]) -> float:
+            return sum(_shaped_width(p.text, runs[p.run].font, runs[p.run].size or size)
+                       for p in word)
+
+        space = _advance(base_font, " ") * size
+        line: list[list[_Piece]] = []
+        used = 0.0
+        limit = first_width if not out_lines else width
+        k = 0
+        while k < len(words):
+            word = words[k]
+            w = measure(word)
+            room = limit - 0.5 - (used + space if line else 0.0)
+            if w > room and split_words and len(word) == 1:
+                # No spaces between words (Thai): fill the line and break between clusters.
+                piece = word[0]
+                font, psize = runs[piece.run].font, runs[piece.run].size or size
+                cut = _fit_clusters(piece.text, font, psize, room, force=not line)
+                if cut:
+                    line.append([_Piece(piece.text[:cut], piece.run, piece.level)])
+                    out_lines.append(_visual_line(line, runs, base_font, rtl))
+                    line, used, limit = [], 0.0, width
+                    words[k] = [_Piece(piece.text[cut:], piece.run, piece.level)]
+                    continue
+            if line and used + space + w > limit - 0.5:
+                out_lines.append(_visual_line(line, runs, base_font, rtl))
+                line, used, limit = [], 0.0, width
+            used += (space if line else 0.0) + w
+            line.append(word)
+            k += 1
+        out_lines.append(_visual_line(line, runs, base_font, rtl))
+    return out_lines
+
+
+_THAI_LEADING = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44\u0ec0\u0ec1\u0ec2\u0ec3\u0ec4")
+_THAI_FOLLOWING = frozenset("\u0e2f\u0e30\u0e32\u0e33\u0e45\u0e46\u0eb0\u0eb2\u0eb3\u0ec6")
+
+
+def _cluster_breaks(text: str) -> list[int]:
+    """Offsets where an unspaced (Thai, Lao) text may break in an emergency: between
+    syllable-like clusters, never before a combining mark or a following vowel, never after
+    a leading vowel. Not a dictionary word break (none is bundled), but no cluster is torn."""
+    import unicodedata
+
+    out = []
+    for i in range(1, len(text)):
+        ch, before = text[i], text[i - 1]
+        if unicodedata.category(ch).startswith("M") or ch in _THAI_FOLLOWING:
+            continue
+        if before in _THAI_LEADING or unicodedata.category(before) == "Cf":
+            continue
+        out.append(i)
+    return out
+
+
+def _fit_clusters(text: str, font: str, size: float, room: float, *, force: bool) -> int:
+    """The longest cluster-boundary prefix of text narrower than room (0 if none fits);
+    with force, at least the first cluster (a line must take something)."""
+    cuts = _cluster_breaks(text)
+    lo, hi, best = 0, len(cuts) - 1, 0
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if _shaped_width(text[:cuts[mid]], font, size) <= room:
+            best, lo = cuts[mid], mid + 1
+        else:
+            hi = mid - 1
+    if not best and force and cuts:
+        best = cuts[0]
+    return best
+
+
+def _visual_line(words: list[list[_Piece]], runs: list[_Run], base_font: str, rtl: bool) -> str:
+    if not words:
+        return ""
+    base = 1 if rtl else 0
+
+    def word_level(word: list[_Piece]) -> int:
+        return max(p.level for p in word)
+
+    parts: list[str] = []
+    for wi in _reorder([max(base, word_level(w)) if len(w) > 1 else w[0].level for w in words]):
+        word = words[wi]
+        pieces = [word[k] for k in _reorder([p.level for p in word])]
+        body: list[_Run] = []
+        for p in pieces:
+            text = p.text
+            if p.level % 2 and not _hb_reverses(text):
+                text = text[::-1].translate(_MIRROR)
+            elif not p.level % 2 and _hb_reverses(text):
+                text = text[::-1]
+            src = runs[p.run]
+            body.append(_Run(text, src.font, src.size, src.wrap))
+        parts.append(_markup(body, base_font))
+    return escape(" ").join(parts)
+
+
+_CHUNK_ABOVE = 12_000
+"""Paragraphs longer than this (characters) are set in chunks."""
+_CHUNK_CHARS = 2000
+"""The size chunks aim for: total-fit breaking a chunk takes milliseconds."""
+_SENTENCE_END = (". ", "! ", "? ", "。", "！", "？", "। ", "؟ ")
+
+
+def _chunks(runs: list[_Run], size: int) -> list[list[_Run]]:
+    """Split runs into pieces of about `size` characters, at a sentence end if one is near
+    (else at a space, else anywhere), keeping each run's font and markup."""
+    text = "".join(r.text for r in runs)
+    cuts: list[int] = []
+    start = 0
+    while len(text) - start > size * 1.5:
+        window = text[start + size // 2:start + size * 3 // 2]
+        cut = max((window.rfind(end) + len(end) for end in _SENTENCE_END if end in window),
+                  default=-1)
+        if cut <= 0:
+            cut = window.rfind(" ") + 1
+        if cut <= 0:
+            cut = len(window)
+        start += size // 2 + cut
+        cuts.append(start)
+    if not cuts:
+        return [runs]
+    out: list[list[_Run]] = [[]]
+    pos = 0  # where the current run starts in `text`
+    bounds = iter(cuts)
+    cut = next(bounds, None)
+    for run in runs:
+        rest, at = run.text, pos
+        while cut is not None and at + len(rest) > cut:
+            head, rest = rest[:cut - at], rest[cut - at:]
+            if head:
+                out[-1].append(_Run(head, run.font, run.size, run.wrap))
+            out.append([])
+            at = cut
+            cut = next(bounds, None)
+        if rest or run.br:
+            out[-1].append(_Run(rest, run.font, run.size, run.wrap, run.br))
+        pos += len(run.text)
+    return [chunk for chunk in out if any(r.text.strip() for r in chunk)]
+
+
+@functools.cache
+def _line_set_class() -> type:
+    """A Paragraph whose lines were broken here for a guessed width: when it is wrapped in
+    another width (a table cell), it breaks them again for that width."""
+    from reportlab.platypus import Paragraph as RLParagraph
+
+    class _LineSet(RLParagraph):  # type: ignore[misc]
+        _octavo_build: Any = None
+        _octavo_width = 0.0
+
+        def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+            inner = aw - self.style.leftIndent - self.style.rightIndent
+            if self._octavo_build is not None and abs(inner - self._octavo_width) > 0.5:
+                self._octavo_width = inner
+                RLParagraph.__init__(self, self._octavo_build(inner), self.style)
+            return RLParagraph.wrap(self, aw, ah)  # type: ignore[no-any-return]
+
+    return _LineSet
+
+
 # --- rendering an article -------------------------------------------------------------------
 
 
@@ -662,6 +1145,11 @@ class _Renderer:
     """Allowed hyphenation points of a word, or None without hyphenation."""
     _indented: dict[tuple[str, float], ParagraphStyle] = field(default_factory=dict)
 
+    @property
+    def rtl(self) -> bool:
+        """Whether the article's language is written right to left (mirrors lists, tables)."""
+        return self.language.split("-")[0].lower() in _RTL_LANGUAGES
+
     def __post_init__(self) -> None:
         from octavo.typography.hyphenation import hyphenator, positions
 
@@ -669,7 +1157,7 @@ class _Renderer:
         if self.options.hyphenate:
             hy = hyphenator(self.language)
             self.positions = positions(self.language)
-            if hy is None:
+            if hy is None and self.language.split("-")[0].lower() not in _NO_HYPHENATION:
                 diagnostics.warn(
                     "no-hyphenation",
                     f"no hyphenation dictionary for language {self.language!r}; "
@@ -736,25 +1224,154 @@ class _Renderer:
     def para(self, nodes: Sequence[Inline], style: ParagraphStyle,
              measure: float | None = None) -> Flowable:
         """A paragraph; justified ones with a known measure get optimal (total-fit) line breaks."""
-        from reportlab.platypus import Paragraph as RLParagraph
-
         family, bold, italic = _FONT_ROLES.get(style.fontName, ("serif", False, False))
         runs = self.inline_runs(nodes, family=family, bold=bold, italic=italic)
         for run in runs:  # inline code is set a little smaller than the text around it
             if run.size is not None:
                 run.size = style.fontSize * _CODE_SCALE
-        if measure is not None and style.alignment == _JUSTIFY:
-            broken = _break_lines(runs, style, measure - style.leftIndent - style.rightIndent,
-                                  self.positions)
-            if broken is not None:
-                runs, style = broken, self.fixed_breaks(style)
         try:
-            return RLParagraph(_markup(runs, style.fontName), style)
+            return self.set_runs(runs, style, measure)
         except ValueError:
             # A markup bug of ours must not lose the text: fall back to plain, escaped words.
             diagnostics.warn("pdf-markup", "a paragraph's formatting could not be set; "
                                            "it is printed as plain text")
             return self.plain(plain_text(tuple(nodes)), style)
+
+    def paras(self, nodes: Sequence[Inline], style: ParagraphStyle, measure: float | None,
+              rest: ParagraphStyle) -> list[Flowable]:
+        """A body paragraph as flowables: one, or for a huge paragraph one per chunk.
+
+        Line breaking and reportlab's page splitting both cost more than linearly in the
+        length of a paragraph (a 400 KB paragraph without a newline took a minute), so very
+        long ones are set as consecutive paragraphs of a few thousand characters, cut at
+        sentence ends and broken greedily; the continuation chunks have no indent, so the
+        text reads on.
+        """
+        length = sum(len(plain_text((n,))) for n in nodes)
+        if length <= _CHUNK_ABOVE and not (style.alignment == _JUSTIFY
+                                           and _script_kind(plain_text(tuple(nodes))) == "bidi"):
+            return [self.para(nodes, style, measure)]
+        family, bold, italic = _FONT_ROLES.get(style.fontName, ("serif", False, False))
+        runs = self.inline_runs(nodes, family=family, bold=bold, italic=italic)
+        for run in runs:
+            if run.size is not None:
+                run.size = style.fontSize * _CODE_SCALE
+        from bidi.algorithm import get_base_level
+
+        out: list[Flowable] = []
+        chunks = _chunks(runs, _CHUNK_CHARS) if length > _CHUNK_ABOVE else [runs]
+        for i, chunk in enumerate(chunks):
+            st = style if i == 0 else rest
+            text = "".join(r.text for r in chunk)
+            kind = _script_kind(text)
+            if st.alignment == _JUSTIFY and kind == "bidi" and get_base_level(text) == 1:
+                out.extend(self.justified_rtl(chunk, st, measure))
+            elif kind is None and len(chunks) > 1:
+                # Greedy breaking (reportlab's own) for a huge paragraph: a third of the
+                # time of total-fit, and no one reads such a wall of text for its spacing.
+                out.append(self.set_runs(chunk, st, None))
+            else:
+                out.append(self.set_runs(chunk, st, measure))
+        return out
+
+    def set_runs(self, runs: list[_Run], style: ParagraphStyle,
+                 measure: float | None) -> Flowable:
+        """The Paragraph flowable for runs: bidi, CJK and shaped text each set their own way."""
+        from reportlab.platypus import Paragraph as RLParagraph
+
+        kind = _script_kind("".join(r.text for r in runs))
+        if kind == "bidi":
+            return self.bidi_paragraph(runs, style, measure)
+        if kind == "cjk":
+            style = self.variant(style, "cjk", wordWrap="CJK", hyphenationLang="",
+                                 embeddedHyphenation=0)
+        elif kind == "unspaced":
+            return self.bidi_paragraph(runs, style, measure, split_words=True)
+        elif kind == "shaped":
+            _install_shaper()
+            style = self.variant(style, "shaped", shaping=1, hyphenationLang="",
+                                 embeddedHyphenation=0)
+        elif measure is not None and style.alignment == _JUSTIFY:
+            broken = _break_lines(runs, style, measure - style.leftIndent - style.rightIndent,
+                                  self.positions)
+            if broken is not None:
+                runs, style = broken, self.fixed_breaks(style)
+        return RLParagraph(_markup(runs, style.fontName), style)
+
+    def bidi_paragraph(self, runs: list[_Run], style: ParagraphStyle,
+                       measure: float | None, split_words: bool = False) -> Flowable:
+        """A paragraph with right-to-left text: broken and reordered here, shaped by reportlab.
+
+        A right-to-left paragraph is set flush right (ragged left: reportlab justifies the
+        last line to the left, which is wrong in RTL) without a first-line indent; justified
+        body paragraphs go through justified_rtl instead. Thai (split_words) is broken here
+        too, between clusters where a line is full, and set ragged right: justified, lines
+        with one or two spaces would show wide gaps.
+        """
+        from bidi.algorithm import get_base_level
+        from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+        from reportlab.platypus import Paragraph as RLParagraph
+
+        _install_shaper()
+        text = "".join(r.text for r in runs)
+        rtl = get_base_level(text) == 1
+        indent = 0.0 if rtl else style.firstLineIndent
+
+        def build(width: float) -> str:
+            return "<br/>".join(_bidi_markup(runs, style.fontName, style.fontSize, width,
+                                             width - indent, rtl, split_words))
+
+        width = (measure if measure is not None else self.lay.frame_width) \
+            - style.leftIndent - style.rightIndent
+        markup = build(width)
+        if rtl:
+            style = self.variant(style, "rtl", alignment=TA_RIGHT, firstLineIndent=0,
+                                 shaping=1, hyphenationLang="", embeddedHyphenation=0,
+                                 splitLongWords=0)
+        else:
+            align = _JUSTIFY if style.alignment == _JUSTIFY and not split_words else TA_LEFT
+            style = self.variant(style, "unspaced" if split_words else "bidi", alignment=align,
+                                 justifyBreaks=1, shaping=1, hyphenationLang="",
+                                 embeddedHyphenation=0, splitLongWords=0)
+        if measure is not None:
+            para = RLParagraph(markup, style)
+        else:  # a table cell or heading: the lines are set again at the width it gets
+            para = _line_set_class()(markup, style)
+            para._octavo_build, para._octavo_width = build, width
+        para._octavo_fixed = True  # type: ignore[attr-defined]  # lines set here: no balancing
+        return para
+
+    def justified_rtl(self, runs: list[_Run], style: ParagraphStyle,
+                      measure: float | None) -> list[Flowable]:
+        """A right-to-left body paragraph, justified: all lines but the last are spread to
+        the measure, the last is set flush right (reportlab would put it flush left, so it
+        is a paragraph of its own, with no space between the two)."""
+        from reportlab.lib.enums import TA_RIGHT
+        from reportlab.platypus import Paragraph as RLParagraph
+
+        _install_shaper()
+        width = (measure if measure is not None else self.lay.frame_width) \
+            - style.leftIndent - style.rightIndent
+        lines = _bidi_markup(runs, style.fontName, style.fontSize, width, width, True)
+        common: dict[str, Any] = dict(firstLineIndent=0, shaping=1, hyphenationLang="",
+                                      embeddedHyphenation=0, splitLongWords=0)
+        last = RLParagraph(lines[-1], self.variant(style, "rtl", alignment=TA_RIGHT, **common))
+        if len(lines) == 1:
+            return [last]
+        body = self.variant(style, "rtl-justified", alignment=_JUSTIFY, justifyBreaks=1,
+                            justifyLastLine=1, spaceAfter=0, **common)
+        last.style = self.variant(style, "rtl-last", alignment=TA_RIGHT, spaceBefore=0,
+                                  **common)
+        return [RLParagraph("<br/>".join(lines[:-1]), body), last]
+
+    def variant(self, style: ParagraphStyle, tag: str, **kw: Any) -> ParagraphStyle:
+        """A cached derived style (e.g. the right-to-left version of "body")."""
+        from reportlab.lib.styles import ParagraphStyle as PS
+
+        key = (f"{style.name}+{tag}", -2.0)
+        if key not in self._indented:
+            self._indented[key] = PS(key[0], parent=style, **kw)
+        return self._indented[key]
 
     def fixed_breaks(self, style: ParagraphStyle) -> ParagraphStyle:
         """The style for pre-broken text: justify lines ended by <br/>, no second hyphenation."""
@@ -770,8 +1387,10 @@ class _Renderer:
         from reportlab.platypus import Paragraph as RLParagraph
 
         family, bold, italic = _FONT_ROLES.get(style.fontName, ("serif", False, False))
-        return RLParagraph(self.text(value, _role(family, bold, italic, False), style.fontName),
-                           style)
+        runs = self.runs(value, _role(family, bold, italic, False))
+        if _script_kind(value) is None:
+            return RLParagraph(_markup(runs, style.fontName), style)
+        return self.set_runs(runs, style, None)
 
     def indented(self, name: str, indent: float) -> ParagraphStyle:
         from reportlab.lib.styles import ParagraphStyle as PS
@@ -832,7 +1451,8 @@ class _Renderer:
             match block:
                 case Paragraph(children):
                     name = "item" if item else "body" if after_text else "first"
-                    out.append(self.para(children, self.indented(name, indent), measure))
+                    out.extend(self.paras(children, self.indented(name, indent), measure,
+                                          self.indented("item" if item else "first", indent)))
                     after_text = True
                     continue
                 case Heading(hlevel, children):
@@ -882,11 +1502,16 @@ class _Renderer:
                 flowables = [self.plain("", self.styles["item"])]
             kw: dict[str, Any] = {"value": start + n} if ordered else {}
             entries.append(ListItem(flowables, **kw))
+        # A right-to-left article has its bullets and the list's indent on the right.
+        # The number's full stop follows it, so in RTL it stands to its left (".1").
+        side: dict[str, Any] = {"leftIndent": left, "bulletFormat": "%s." if ordered else None}
+        if self.rtl:
+            side = {"bulletDir": "rtl", "bulletAlign": "right", "rightIndent": left,
+                    "leftIndent": 0, "bulletFormat": ".%s" if ordered else None}
         return ListFlowable(
             entries, bulletType="1" if ordered else "bullet", start=None if ordered else "•",
-            bulletFontName=fonts.SERIF, bulletFontSize=fs, leftIndent=left,
-            bulletDedent="auto", spaceBefore=fs * 0.4, spaceAfter=fs * 0.4,
-            bulletFormat="%s." if ordered else None,
+            bulletFontName=fonts.SERIF, bulletFontSize=fs,
+            bulletDedent="auto", spaceBefore=fs * 0.4, spaceAfter=fs * 0.4, **side,
         )
 
     def code_block(self, text: str, indent: float) -> Flowable:
@@ -932,13 +1557,16 @@ class _Renderer:
         for i, row in enumerate(grid):
             style = self.styles["head"] if header and i == 0 else self.styles["cell"]
             padded = list(row) + [()] * (ncols - len(row))
-            cells.append([self.para(c, style) for c in padded])
+            row_cells = [self.para(c, style) for c in padded]
+            cells.append(row_cells[::-1] if self.rtl else row_cells)  # first column on the right
         # Column widths follow the longest text in each column, with a floor so none collapses.
         longest = [max(len(plain_text(tuple(r[c]))) if c < len(r) else 0 for r in grid)
                    for c in range(ncols)]
         weights = [max(4.0, min(float(n), 60.0)) for n in longest]
         total = self.lay.frame_width - indent
         widths = [total * w / sum(weights) for w in weights]
+        if self.rtl:
+            widths.reverse()
         pad = self.lay.font_size * 0.35
         commands: list[tuple[Any, ...]] = [
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -1055,6 +1683,8 @@ def _balance(para: Any, width: float) -> Any:
     Kursk", not a lone last word) by finding the narrowest measure that needs no extra line."""
     from reportlab.lib.styles import ParagraphStyle as PS
 
+    if getattr(para, "_octavo_fixed", False):
+        return para
     style = para.style
     avail = width - style.leftIndent - style.rightIndent
     para.wrap(avail + style.leftIndent + style.rightIndent, 1e6)
@@ -1153,6 +1783,23 @@ def _book_metadata(book: Book) -> dict[str, Any]:
     }
 
 
+def _check_size(book: Book) -> None:
+    """Refuse text too long for one PDF before any layout work (it would take minutes)."""
+    from octavo import limits
+    from octavo.model import block_text
+
+    limit = limits.current().max_pdf_characters
+    total = 0
+    for article in book.articles:
+        total += len(article.title) + sum(len(block_text(b)) for b in article.body)
+    if total > limit:
+        raise WriterError(
+            f"the text is too long for a PDF: {total:,} characters, over the limit of "
+            f"{limit:,} for one PDF",
+            hint="split the input, or raise OCTAVO_MAX_PDF_CHARACTERS",
+        )
+
+
 def render(book: Book, options: WriteOptions) -> bytes:
     """The PDF for a book, as bytes."""
     from reportlab.platypus import NextPageTemplate, PageBreak, Spacer
@@ -1160,6 +1807,7 @@ def render(book: Book, options: WriteOptions) -> bytes:
     from reportlab.platypus.frames import Frame
     from reportlab.platypus.doctemplate import PageTemplate
 
+    _check_size(book)
     lay = layout_for(options.page_size)
     for name in (fonts.SERIF, fonts.SERIF_BOLD, fonts.SERIF_ITALIC, fonts.SANS):
         fonts.register(name)  # the faces every page uses; the others load when text needs them
@@ -1246,5 +1894,15 @@ class PdfWriter:
     extension: ClassVar[str] = ".pdf"
 
     def write(self, book: Book, out: BinaryIO, options: WriteOptions) -> None:
+        from octavo.writers._pdfa import to_pdfa2u
+
         # Build in memory first: a failed build must not leave half a PDF in `out`.
-        out.write(render(book, options))
+        data = render(book, options)
+        meta = _book_metadata(book)
+        stamp = _timestamp(options) or datetime.now(timezone.utc)
+        # Archival by default: PDF/A-2u (XMP matching Info, sRGB output intent, document ID).
+        out.write(to_pdfa2u(
+            data, title=meta["title"], authors=[meta["author"]] if meta["author"] else [],
+            language=book.language, subject=meta["subject"] or None, keywords=meta["keywords"],
+            creator=meta["creator"], producer=None, created=stamp, modified=stamp,
+        ))
