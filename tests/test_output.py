@@ -54,6 +54,37 @@ def test_path_through_a_file_is_an_output_error(tmp_path):
     assert "-o" in str(info.value)
 
 
+def test_full_disk_is_an_output_error_and_leaves_nothing(tmp_path, monkeypatch):
+    import errno
+
+    target = tmp_path / "a.pdf"
+    target.write_bytes(b"old")
+
+    def no_space(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", no_space)
+    with pytest.raises(OutputError) as info:
+        with atomic_write(target) as fh:
+            fh.write(b"new")
+    assert "No space left on device" in str(info.value) and "disk space" in str(info.value)
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.pdf"]
+
+
+def test_unwritable_folder_is_an_output_error(tmp_path, monkeypatch):
+    import tempfile
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    with pytest.raises(OutputError) as info:
+        with atomic_write(tmp_path / "a.epub") as fh:
+            fh.write(b"x")
+    assert "Permission denied" in str(info.value) and "-o" in str(info.value)
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root ignores folder permissions")
 def test_read_only_folder_is_an_output_error(tmp_path):
     folder = tmp_path / "ro"
