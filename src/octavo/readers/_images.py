@@ -14,19 +14,30 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import io
 import re
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import SplitResult, unquote
+from urllib.parse import urljoin as _urljoin
+from urllib.parse import urlsplit as _urlsplit
 
-from octavo import diagnostics
+from octavo import diagnostics, limits
 from octavo.model import Image
 from octavo.options import ReadOptions
 
 MAX_BYTES = 10 * 1024 * 1024
 """Largest image file read, decoded or downloaded."""
-MAX_PIXELS = 40_000_000
-"""Images with more pixels are refused (decompression bombs, giant scans)."""
+MAX_PIXELS: int | None = None
+"""A fixed pixel limit overriding limits.max_image_pixels (for tests); None uses the limit."""
+
+
+def max_pixels() -> int:
+    """Images with more pixels are refused (decompression bombs, giant scans):
+    limits.max_image_pixels, set with OCTAVO_MAX_IMAGE_PIXELS."""
+    return MAX_PIXELS or limits.current().max_image_pixels
 MAX_SIDE = 1600
 """Longer side of the images handed to writers: enough for any e-reader screen."""
 FETCH_TIMEOUT = 10.0
@@ -45,6 +56,26 @@ _TRACKER = re.compile(
     r"ioam\.de|krxd\.net|adnxs\.com|taboola\.com|outbrain\.com)",
     re.IGNORECASE,
 )
+
+
+_INVALID = SplitResult("invalid", "", "", "", "")
+
+
+def urlsplit(url: str) -> SplitResult:
+    """urllib's urlsplit, except that a malformed URL ("http://[Rust]/") gives the scheme
+    "invalid" instead of raising ValueError: readers then treat it as a reference they refuse."""
+    try:
+        return _urlsplit(url)
+    except ValueError:
+        return _INVALID
+
+
+def urljoin(base: str, url: str) -> str:
+    """urllib's urljoin; a malformed base or reference gives "invalid:" (refused later)."""
+    try:
+        return _urljoin(base, url)
+    except ValueError:
+        return "invalid:"
 
 
 def is_tracker_url(ref: str) -> bool:
@@ -184,18 +215,22 @@ class ImageResolver:
             diagnostics.warn("image-refused", f"image {label!r} is SVG, which is not embedded "
                              "(it can contain scripts); convert it to PNG")
             return None
+        limit = max_pixels()
+        advice = "(raise OCTAVO_MAX_IMAGE_PIXELS to allow it); left out, caption kept"
+        too_large = f"image {label!r} claims more than {limit:,} pixels {advice}"
         try:
-            with PILImage.open(io.BytesIO(data)) as probe:
+            with _pillow_guard(limit), PILImage.open(io.BytesIO(data)) as probe:
                 fmt = probe.format or ""
                 width, height = probe.size
-                if width * height > MAX_PIXELS:
+                if width * height > limit:
                     diagnostics.warn("image-too-large", f"image {label!r} has {width}x{height} "
-                                     f"pixels (more than {MAX_PIXELS // 1_000_000} megapixels); "
-                                     "left out")
+                                     f"pixels, more than {limit:,} {advice}")
                     return None
                 probe.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-                PILImage.DecompressionBombError) as exc:
+        except PILImage.DecompressionBombError:
+            diagnostics.warn("image-too-large", too_large)
+            return None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
             diagnostics.warn("image-invalid", f"image {label!r} is not a readable image ({exc}); "
                              "left out")
             return None
@@ -204,8 +239,12 @@ class ImageResolver:
         if fmt in _PASS_THROUGH and max(width, height) <= MAX_SIDE:
             return Image(data=data, media_type=_PASS_THROUGH[fmt], alt=alt)
         try:
-            return self._convert(data, fmt, alt)
-        except (OSError, ValueError, SyntaxError, PILImage.DecompressionBombError) as exc:
+            with _pillow_guard(limit):
+                return self._convert(data, fmt, alt)
+        except PILImage.DecompressionBombError:
+            diagnostics.warn("image-too-large", too_large)
+            return None
+        except (OSError, ValueError, SyntaxError, MemoryError) as exc:
             diagnostics.warn("image-invalid", f"image {label!r} could not be converted ({exc}); "
                              "left out")
             return None
@@ -235,6 +274,26 @@ class ImageResolver:
                 frame = frame.convert("RGB")
             frame.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
             return Image(data=out.getvalue(), media_type="image/jpeg", alt=alt)
+
+
+@contextlib.contextmanager
+def _pillow_guard(limit: int) -> Iterator[None]:
+    """Pillow's own bomb check at our limit, raising instead of warning (its warnings would
+    reach the user's console; its error is caught by the caller). Pillow's limit is a module
+    global: conversions in threads of one process may see each other's (equal) limit."""
+    from PIL import Image as PILImage
+
+    saved = PILImage.MAX_IMAGE_PIXELS
+    PILImage.MAX_IMAGE_PIXELS = limit
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+            try:
+                yield
+            except PILImage.DecompressionBombWarning as exc:
+                raise PILImage.DecompressionBombError(str(exc)) from None
+    finally:
+        PILImage.MAX_IMAGE_PIXELS = saved
 
 
 class _Refused(Exception):

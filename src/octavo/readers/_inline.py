@@ -23,6 +23,9 @@ _PAIRS: dict[str, tuple[str, bool]] = {
     "‹": ("›", False),
 }
 _SPACE_INSIDE = "\u00a0\u202f\u2009 "
+# Every character that can open or close a quotation: the scan jumps from one to the next.
+_MARKS = re.compile("[\"'" + re.escape("".join(_PAIRS) + "".join(c for v, _ in _PAIRS.values()
+                                                                   for c in v)) + "]")
 _WORD = re.compile(r"\w", re.UNICODE)
 
 
@@ -74,6 +77,13 @@ def _parse(
         if budget[0] < 0:
             raise _Budget
         ch = text[i]
+        if not _MARKS.match(ch):
+            match = _MARKS.search(text, i)
+            end = match.start() if match else n
+            buf.append(text[i:end])
+            budget[0] -= end - i - 1  # the same budget as one step per character
+            i = end
+            continue
         if closer is not None and ch in closer and (ch not in "\"'" or _closes(text, i)):
             out.append(Text("".join(buf)))
             return out, i + 1

@@ -20,9 +20,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
 
-from octavo import diagnostics
+from octavo import diagnostics, limits
 from octavo.decoding import decode
 from octavo.errors import EmptyInputError, InputError
 from octavo.language import detect
@@ -52,7 +51,7 @@ from octavo.model import (
 )
 from octavo.options import ReadOptions
 from octavo.plugins import Source
-from octavo.readers._images import ImageResolver, is_tiny, is_tracker_url
+from octavo.readers._images import ImageResolver, is_tiny, is_tracker_url, urljoin, urlsplit
 from octavo.readers._inline import parse_quotes
 from octavo.readers.text import derive_title
 
@@ -292,20 +291,63 @@ def _int_attr(el: HtmlElement, name: str) -> int | None:
 # --- parsing and cleaning -------------------------------------------------------------------
 
 
+# A DOCTYPE with an internal subset (entity declarations: "billion laughs", external entities
+# naming local files). The HTML parser never expands or loads them, but it would show the
+# subset's tail ("]>") and the references as text; the declarations go, references stay text.
+_DOCTYPE = re.compile(r"<!DOCTYPE", re.IGNORECASE)
+_DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.IGNORECASE | re.DOTALL)
+
+
 def parse_html(text: str) -> HtmlElement:
     from lxml import etree
     from lxml import html as lhtml
 
     # lxml refuses str input that carries an XML encoding declaration (XHTML files).
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1)
-    text = text.replace("\x00", "")
+    text = xml_safe(text)
+    # Only the first DOCTYPE counts (and matching from it alone keeps the scan linear).
+    start = _DOCTYPE.search(text[:100_000])
+    match = _DOCTYPE_SUBSET.match(text, start.start(), 100_000) if start else None
+    if match and "<!ENTITY" in match.group(0).upper():
+        diagnostics.warn("entities-ignored", "the document declares its own entities in its "
+                         "DOCTYPE; they are not expanded (their references stay as text)")
+        text = text[: match.start()] + text[match.end():]
     if not text.strip():
         raise EmptyInputError("the file has no HTML content", hint="give a saved article page")
+    # An HTML parser, never an XML one: no DTD is loaded, no entity is expanded, nothing is
+    # fetched. huge_tree stays off, so libxml2 stops at 256 levels of nesting.
+    parser = lhtml.HTMLParser(no_network=True, huge_tree=False, remove_pis=True)
     try:
-        return lhtml.document_fromstring(text)
+        root = lhtml.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise InputError(f"cannot parse the HTML: {exc}", hint="save the page again as HTML") \
             from None
+    clean_tree(root)
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        diagnostics.warn("nesting-too-deep", "the page nests elements more than 256 levels deep; "
+                         "what lies deeper is left out")
+        root.set(_TRUNCATED, "1")
+    return root
+
+
+_TRUNCATED = "data-octavo-truncated"
+# Characters lxml accepts while parsing but refuses when a tree is edited (control characters,
+# lone surrogates, U+FFFE/U+FFFF): no text needs them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
+def clean_tree(root: HtmlElement) -> None:
+    """Remove what xml_safe removes from the parsed text too: character references such as
+    "&#1;" put control characters back, and lxml refuses them when the tree is edited."""
+    for el in root.iter():
+        if el.text and _NOT_XML.search(el.text):
+            el.text = xml_safe(el.text)
+        if el.tail and _NOT_XML.search(el.tail):
+            el.tail = xml_safe(el.tail)
 
 
 def _strip_dangerous(root: HtmlElement) -> None:
@@ -347,7 +389,7 @@ def _math_to_code(root: HtmlElement) -> None:
         if not formula:
             formula = " ".join(el.text_content().split())
         code = lhtml.Element("code")
-        code.text = formula
+        code.text = xml_safe(formula)  # attribute text may hold "&#1;" references
         code.tail = el.tail
         parent.replace(el, code)
 
@@ -715,6 +757,16 @@ class Converter:
         self.page_url = page_url
         self.title = title
         self.pending: list[Figure] = []  # images met inside a paragraph go after it
+        # Model nesting (quotes and lists; emphasis, links and quotations): past the cap a
+        # container is dropped and its content joins its parent, so writers never recurse deep.
+        self.cap = limits.current().max_nesting
+        self.nest = 0
+        self.inline_nest = 0
+
+    def _flattened(self) -> None:
+        diagnostics.warn("nesting-flattened", f"quotes, lists or emphasis nested more than "
+                         f"{self.cap} levels deep were flattened (raise OCTAVO_MAX_NESTING to "
+                         "keep them)")
 
     # blocks
 
@@ -789,11 +841,22 @@ class Converter:
                     lang = m.group(1)
                     break
             return [CodeBlock(text, lang)]
+        if tag in ("blockquote", "ul", "ol") and self.nest >= self.cap:
+            self._flattened()
+            return self.blocks(el, depth)
         if tag == "blockquote":
-            inner = self.blocks(el, depth)
+            self.nest += 1
+            try:
+                inner = self.blocks(el, depth)
+            finally:
+                self.nest -= 1
             return [BlockQuote(tuple(inner))] if inner else []
         if tag in ("ul", "ol"):
-            return self._list(el, depth)
+            self.nest += 1
+            try:
+                return self._list(el, depth)
+            finally:
+                self.nest -= 1
         if tag == "table":
             return self._table(el, depth)
         if tag == "hr":
@@ -816,7 +879,15 @@ class Converter:
             if not isinstance(li.tag, str):
                 continue
             if li.tag.lower() in ("ul", "ol"):  # a list nested without <li>: attach to the last
-                nested = self._list(li, depth + 1)
+                if self.nest >= self.cap:
+                    self._flattened()
+                    nested = self.blocks(li, depth + 1)
+                else:
+                    self.nest += 1
+                    try:
+                        nested = self._list(li, depth + 1)
+                    finally:
+                        self.nest -= 1
                 if items and nested:
                     items[-1] = (*items[-1], *nested)
                 continue
@@ -977,7 +1048,15 @@ class Converter:
             return [Code(el.text_content())]
         if tag == "math":
             return [Text(el.get("alttext") or el.text_content())]
-        children = self.inlines_of(el, depth)
+        wrapper = tag in _EMPHASIS or tag in _STRONG or tag in ("q", "a")
+        if wrapper and self.inline_nest >= self.cap:
+            self._flattened()
+            return self.inlines_of(el, depth)
+        self.inline_nest += wrapper
+        try:
+            children = self.inlines_of(el, depth)
+        finally:
+            self.inline_nest -= wrapper
         if tag in _EMPHASIS:
             return [Emphasis(tuple(children))]
         if tag in _STRONG:
@@ -1030,9 +1109,10 @@ def fragment_blocks(html_text: str, converter: Converter) -> list[Block]:
     from lxml import html as lhtml
 
     try:
-        root = lhtml.fragment_fromstring(html_text, create_parent="div")
-    except (etree.ParserError, ValueError):
+        root = lhtml.fragment_fromstring(xml_safe(html_text), create_parent="div")
+    except (etree.ParserError, ValueError, AssertionError):  # lxml asserts on "<html>" alone
         return []
+    clean_tree(root)
     _strip_dangerous(root)
     return converter.blocks(root)
 
@@ -1118,6 +1198,9 @@ class HtmlReader:
         body_text = "\n".join(block_text(b) for b in blocks)
         if not body_text.strip() and lead is None and not any(
                 isinstance(b, Figure) for b in blocks):
+            if root.get(_TRUNCATED):
+                raise InputError("the page is nested too deeply to read: its text lies more "
+                                 "than 256 elements deep", hint="simplify the file")
             raise EmptyInputError("the page has no article text",
                                   hint="save the article page itself, not an index or a frame")
         if not title:

@@ -10,11 +10,11 @@ styles and event handlers never get in. The first image before any text is the l
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
-from octavo import diagnostics
+from octavo import diagnostics, limits
 from octavo.decoding import decode
 from octavo.errors import EmptyInputError, InputError
 from octavo.model import (
@@ -40,7 +40,7 @@ from octavo.model import (
 )
 from octavo.options import ReadOptions
 from octavo.plugins import Source
-from octavo.readers._images import ImageResolver, is_tracker_url
+from octavo.readers._images import ImageResolver, is_tracker_url, urlsplit
 from octavo.readers.text import derive_title
 from octavo.readers.html import (
     Converter,
@@ -51,10 +51,11 @@ from octavo.readers.html import (
     quote_inlines,
     split_credit,
     tidy_spaces,
+    xml_safe,
 )
 
 if TYPE_CHECKING:
-    from markdown_it.tree import SyntaxTreeNode
+    from markdown_it.token import Token
 
 _YAML_FRONT = re.compile(r"\A---[ \t]*\n(.*?)(?:\n|^)(?:---|\.\.\.)[ \t]*(?:\n|\Z)",
                          re.DOTALL | re.MULTILINE)
@@ -167,6 +168,81 @@ def _url(value: Any) -> str | None:
     return None
 
 
+# --- a flat, depth-capped syntax tree ---------------------------------------------------------
+
+# markdown-it's SyntaxTreeNode recurses once per level and copies the token list at each one, so
+# 25,000 nested emphases cost a RecursionError after gigabytes. This builder is iterative and
+# caps nesting: containers deeper than limits.max_nesting are dropped and their content joins
+# the deepest kept container (the words stay, the extra indentation goes).
+_CONTAINERS = frozenset({"blockquote", "bullet_list", "ordered_list", "em", "strong", "link", "s"})
+_LISTS = frozenset({"bullet_list", "ordered_list"})
+# Container markers at a line's start: ">", "- ", "* ", "+ ", "1. ", "1) ". Each marker starts
+# with a non-space, so the pattern has one way to match and cannot backtrack exponentially.
+_MARKER = r"(?:>[ \t]*|[-+*][ \t]+|\d{1,9}[.)][ \t]+)"
+
+
+@dataclass(eq=False, slots=True)
+class _Node:
+    """The parts of markdown-it's SyntaxTreeNode the converter uses."""
+
+    type: str
+    tag: str = ""
+    attrs: dict[str, Any] = field(default_factory=dict)
+    content: str = ""
+    info: str = ""
+    children: list[_Node] = field(default_factory=list)
+
+
+def _tree(tokens: list[Token], cap: int) -> list[_Node]:
+    """Nodes for a token stream, with container nesting capped at `cap` (block and inline)."""
+    root = _Node("root")
+    stack = [root]
+    kept: list[bool] = []  # per open token: whether it got a node (closing tokens pop this)
+    depth = 0  # containers on the stack
+    flattened = False
+    for tok in tokens:
+        if tok.nesting == 1:
+            kind = tok.type[:-5]  # "blockquote_open" -> "blockquote"
+            if kind == "list_item":
+                keep = stack[-1].type in _LISTS  # its list was dropped: so is the item
+            else:
+                keep = kind not in _CONTAINERS or depth < cap
+            kept.append(keep)
+            if not keep:
+                flattened = True
+                continue
+            node = _Node(kind, tok.tag, dict(tok.attrs), tok.content, tok.info)
+            stack[-1].children.append(node)
+            stack.append(node)
+            depth += kind in _CONTAINERS
+        elif tok.nesting == -1:
+            if (kept.pop() if kept else False) and len(stack) > 1:
+                depth -= stack.pop().type in _CONTAINERS
+        else:
+            node = _Node(tok.type, tok.tag, dict(tok.attrs or {}), tok.content, tok.info)
+            if tok.children:
+                node.children = _tree(tok.children, max(cap - depth, 1))
+            stack[-1].children.append(node)
+    if flattened:
+        _warn_flattened(cap)
+    return root.children
+
+
+def _warn_flattened(cap: int) -> None:
+    diagnostics.warn("nesting-flattened", f"quotes, lists or emphasis nested more than {cap} "
+                     "levels deep were flattened (raise OCTAVO_MAX_NESTING to keep them)")
+
+
+def _trim_markers(text: str, cap: int) -> str:
+    """Cut runs of more than `cap` container markers at a line's start (">>>>...> x") down to
+    `cap`: markdown-it stops parsing at its own nesting limit and would drop the words."""
+    rx = re.compile(rf"^([ \t]{{0,3}}(?:{_MARKER}){{{cap}}})(?:{_MARKER})+", re.MULTILINE)
+    trimmed, count = rx.subn(r"\1", text)
+    if count:
+        _warn_flattened(cap)
+    return trimmed
+
+
 # --- body -----------------------------------------------------------------------------------
 
 
@@ -179,13 +255,13 @@ class _BodyConverter:
         self.pending: list[Figure] = []
         self.skip: list[str] = []  # open raw-HTML elements whose content is dropped
 
-    def blocks(self, nodes: list[SyntaxTreeNode]) -> list[Block]:
+    def blocks(self, nodes: list[_Node]) -> list[Block]:
         out: list[Block] = []
         for node in nodes:
             out.extend(self.block(node))
         return out
 
-    def block(self, node: SyntaxTreeNode) -> list[Block]:
+    def block(self, node: _Node) -> list[Block]:
         kind = node.type
         if kind == "heading":
             inlines = self.inlines_of(node)
@@ -226,7 +302,7 @@ class _BodyConverter:
         self.pending.clear()
         return taken
 
-    def table(self, node: SyntaxTreeNode) -> list[Block]:
+    def table(self, node: _Node) -> list[Block]:
         header: tuple[tuple[Inline, ...], ...] = ()
         rows: list[tuple[tuple[Inline, ...], ...]] = []
         for section in node.children:
@@ -244,7 +320,7 @@ class _BodyConverter:
 
     # inlines
 
-    def inlines_of(self, node: SyntaxTreeNode) -> tuple[Inline, ...]:
+    def inlines_of(self, node: _Node) -> tuple[Inline, ...]:
         """The inline content of a paragraph, heading or cell, quotes parsed, spaces tidied."""
         self.skip.clear()  # an unclosed <script> in one paragraph must not eat the next
         children = node.children[0].children if node.children and (
@@ -253,7 +329,7 @@ class _BodyConverter:
         self.skip.clear()
         return quote_inlines(tidy_spaces(_join_lines(raw)))
 
-    def inlines(self, nodes: list[SyntaxTreeNode]) -> list[Inline]:
+    def inlines(self, nodes: list[_Node]) -> list[Inline]:
         out: list[Inline] = []
         for node in nodes:
             kind = node.type
@@ -320,8 +396,8 @@ class _BodyConverter:
             from lxml import html as lhtml
 
             try:
-                img = lhtml.fragment_fromstring(tag_text)
-            except (etree.ParserError, ValueError):
+                img = lhtml.fragment_fromstring(xml_safe(tag_text))
+            except (etree.ParserError, ValueError, AssertionError):
                 return []
             if img.tag == "img" and not self.html._is_tracker(img):
                 if self.html._img_is_inline(img):
@@ -332,7 +408,7 @@ class _BodyConverter:
         return []
 
 
-def _alt(node: SyntaxTreeNode) -> str:
+def _alt(node: _Node) -> str:
     parts: list[str] = []
     for child in node.children:
         if child.type in ("text", "code_inline"):
@@ -381,7 +457,6 @@ class MarkdownReader:
 
     def _read_text(self, text: str, source: Source, options: ReadOptions) -> Article:
         from markdown_it import MarkdownIt
-        from markdown_it.tree import SyntaxTreeNode
 
         fm, body_md = split_front_matter(text)
         title = _text(_get(fm, "title"))
@@ -391,9 +466,12 @@ class MarkdownReader:
         # Every link and image target is checked here (safe_url, ImageResolver), so a
         # javascript: link becomes its plain words instead of literal "[x](javascript:...)".
         parser.validateLink = lambda url: True  # type: ignore[method-assign]
-        tree = SyntaxTreeNode(parser.parse(body_md))
+        cap = limits.current().max_nesting
+        # markdown-it's own guard against deep nesting drops content; ours flattens it.
+        parser.options["maxNesting"] = min(2 * cap + 8, 150)  # a list is two levels
+        tree = _tree(parser.parse(_trim_markers(body_md, cap)), cap)
         converter = _BodyConverter(images, url)
-        blocks = converter.blocks(tree.children)
+        blocks = converter.blocks(tree)
 
         # Title: front matter, else a leading h1; an h1 repeating the title is not body text.
         first_text = next((i for i, b in enumerate(blocks) if not isinstance(b, Figure)), None)

@@ -125,6 +125,12 @@ def render(book: Book, options: WriteOptions) -> bytes:
     """The EPUB file's bytes."""
     try:
         return _Build(book, options).run()
+    except RecursionError:
+        # Readers flatten nesting beyond limits.max_nesting; a model built another way (JSON,
+        # the API) may still nest thousands of levels deep.
+        raise WriterError("the article is nested too deeply to write as EPUB",
+                          hint="flatten its quotes and lists, or lower the nesting of the "
+                               "model given to octavo") from None
     except (ValueError, TypeError, KeyError) as exc:
         # lxml and ebooklib raise these for content they cannot serialize: our bug, not the
         # user's, but it must come out as an octavo error with the input named by the caller.
@@ -132,6 +138,20 @@ def render(book: Book, options: WriteOptions) -> bytes:
             f"could not assemble the EPUB: {exc}",
             hint="this is a bug in octavo's EPUB writer; please report it with the input file",
         ) from exc
+
+
+PART_KB_DEFAULT = 300
+_FAST_ZIP_BYTES = 8 * 1024 * 1024
+
+
+def part_bytes() -> int:
+    """Target size of one content document; a longer article is split at block boundaries.
+
+    Set with OCTAVO_EPUB_PART_KB (kilobytes of XHTML, default 300).
+    """
+    raw = os.environ.get("OCTAVO_EPUB_PART_KB", "").replace("_", "").strip()
+    kilobytes = int(raw) if raw.isdigit() and int(raw) > 0 else PART_KB_DEFAULT
+    return kilobytes * 1024
 
 
 # --- metadata helpers ---------------------------------------------------------------------------
@@ -342,6 +362,13 @@ class _Entry:
     content: bytes
     label: str = ""
     headings: list[x.TocHeading] = field(default_factory=list)
+    heading_files: dict[str, str] = field(default_factory=dict)
+    """Anchor -> the content document holding it, when the article is split in parts."""
+    parts: list[_Entry] = field(default_factory=list)
+    """Further content documents of a split article, in reading order (spine only)."""
+
+    def href(self, heading: x.TocHeading) -> str:
+        return f"{self.heading_files.get(heading.anchor, self.file_name)}#{heading.anchor}"
 
 
 @dataclass(slots=True)
@@ -382,7 +409,9 @@ class _Build:
             # EPUB 2 readers (and Kindle conversion) find the cover through this meta.
             eb.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-img"})
         docs = []
-        for entry in [e for e in (cover[0] if cover else None, titlepage) if e] + articles:
+        documents = [e for e in (cover[0] if cover else None, titlepage) if e]
+        documents += [part for a in articles for part in (a, *a.parts)]
+        for entry in documents:
             doc = Document(uid=entry.uid, file_name=entry.file_name, title=entry.title,
                            lang=entry.language, media_type="application/xhtml+xml")
             doc.content = entry.content
@@ -397,8 +426,13 @@ class _Build:
         self.accessibility(eb)
 
         buffer = io.BytesIO()
+        text_size = sum(len(e.content) for e in documents)
+        # Deflate level 6 costs ~0.3 s per MB of XHTML; a 50 MB article would spend a quarter
+        # minute on it. Level 1 is four times faster for a file a little larger.
+        level = 1 if text_size > _FAST_ZIP_BYTES else 6
         writer = Writer(buffer, eb, {"mtime": stamp, "raise_exceptions": True,
-                                     "epub3_landmark": False, "epub3_pages": False})
+                                     "epub3_landmark": False, "epub3_pages": False,
+                                     "compresslevel": level})
         writer.zip_time = _zip_time(stamp)
         writer.process()
         writer.write()
@@ -553,18 +587,57 @@ class _Build:
             heading_levels=x.heading_map(article.body),
         )
         header = renderer.title_block(article, "title")
-        body = renderer.blocks(article.body)
+        chunks = self._chunks(renderer, article, len(header))
         self.has_images = self.has_images or renderer.has_images
-        inner = ('<section class="article" epub:type="chapter" role="doc-chapter" '
-                 'aria-labelledby="title">\n'
-                 f"{header}\n{body}\n</section>")
-        content = x.document(title=_flat(article.title) or "Untitled",
-                             language=article.language, body=inner,
-                             css_href=self._css_href(), body_type="bodymatter")
         uid = "article" if self.book.is_single else f"article-{index:03d}"
+        title = _flat(article.title) or "Untitled"
         label = _flat(article.title if self.book.is_single else toc_label(article))
-        return _Entry(uid, self._article_file(index), _flat(article.title), article.language,
-                      content.encode("utf-8"), label or "Untitled", renderer.headings)
+        entries: list[_Entry] = []
+        heading_files: dict[str, str] = {}
+        for number, (body, anchors) in enumerate(chunks, 1):
+            first = number == 1
+            part_uid = uid if first else f"{uid}-part{number:03d}"
+            file_name = self._article_file(index) if first else f"{_TEXT_DIR}/{part_uid}.xhtml"
+            # Later parts continue the same chapter; only the first carries the title block.
+            opening = ('<section class="article" epub:type="chapter" role="doc-chapter" '
+                       'aria-labelledby="title">\n' f"{header}\n" if first else
+                       '<section class="article continued">\n')
+            content = x.document(title=title, language=article.language,
+                                 body=f"{opening}{body}\n</section>",
+                                 css_href=self._css_href(), body_type="bodymatter")
+            heading_files.update((anchor, file_name) for anchor in anchors)
+            entries.append(_Entry(part_uid, file_name, _flat(article.title), article.language,
+                                  content.encode("utf-8")))
+        main = entries[0]
+        main.label = label or "Untitled"
+        main.headings = renderer.headings
+        main.heading_files = heading_files if len(entries) > 1 else {}
+        main.parts = entries[1:]
+        return main
+
+    def _chunks(self, renderer: x.Renderer, article: Article,
+                used: int) -> list[tuple[str, list[str]]]:
+        """The article's XHTML body cut at block boundaries into pieces of about part_bytes
+        (e-readers slow down or fail on multi-megabyte documents), with the heading anchors
+        each piece holds. A single block larger than that stays whole."""
+        limit = part_bytes()
+        chunks: list[tuple[str, list[str]]] = []
+        pieces: list[str] = []
+        anchors: list[str] = []
+        size = used
+        for block in article.body:
+            before = len(renderer.headings)
+            html = renderer.block(block)
+            if not html:
+                continue
+            if pieces and size + len(html) > limit:
+                chunks.append(("\n".join(pieces), anchors))
+                pieces, anchors, size = [], [], 0
+            pieces.append(html)
+            anchors += [h.anchor for h in renderer.headings[before:]]
+            size += len(html) + 1
+        chunks.append(("\n".join(pieces), anchors))
+        return chunks
 
     # navigation ----------------------------------------------------------------------------
 
@@ -576,7 +649,7 @@ class _Build:
         for i, entry in enumerate(articles, 1):
             link = epub.Link(entry.file_name, entry.label, f"toc-{i}")
             if entry.headings:
-                children = [epub.Link(f"{entry.file_name}#{h.anchor}", h.label, f"toc-{i}-{j}")
+                children = [epub.Link(entry.href(h), h.label, f"toc-{i}-{j}")
                             for j, h in enumerate(entry.headings, 1)]
                 toc.append((link, children))
             else:
@@ -612,7 +685,7 @@ class _Build:
                   f"{direction}>{x.text(entry.label)}</a>")
             if entry.headings:
                 subs = "".join(
-                    f'<li><a href="{x.attr(entry.file_name)}#{h.anchor}"{direction}>'
+                    f'<li><a href="{x.attr(entry.href(h))}"{direction}>'
                     f"{x.text(h.label)}</a></li>" for h in entry.headings)
                 li += f"<ol>{subs}</ol>"
             items.append(li + "</li>")
