@@ -303,8 +303,6 @@ def _fit(piece: _Piece, sizes: Sequence[int], max_lines: int, max_height: float,
          leading: float, fill: str) -> _Block:
     """The largest size whose wrapped lines fit without splitting words; failing that, the
     largest that fits with split words; at the smallest size, extra lines are cut."""
-    from PIL import ImageFont
-
     fonts = [_truetype(piece.font, size) for size in sizes]
     for split in (False, True):
         for font, size in zip(fonts, sizes):

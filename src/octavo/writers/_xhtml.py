@@ -10,10 +10,8 @@ languages, and elements whose language differs from their document's get their o
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from typing import TypeVar
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from octavo.model import (
@@ -39,6 +37,7 @@ from octavo.model import (
     plain_text,
 )
 from octavo.typography.quotes import QuoteMarks, quote_marks
+from octavo.typography.words import format_date, join_names, lookup  # noqa: F401 (re-exported)
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -46,7 +45,6 @@ EPUB_NS = "http://www.idpf.org/2007/ops"
 # Characters XML 1.0 does not allow, plus the non-characters U+FFFE/U+FFFF and lone surrogates.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _STRAIGHT = QuoteMarks('"', '"', "'", "'")
-V = TypeVar("V")
 
 # --- escaping ---------------------------------------------------------------------------------
 
@@ -117,97 +115,24 @@ def foreign_dir(language: str, context: str) -> str:
     return ' dir="rtl"' if is_rtl(language) else ' dir="ltr"'
 
 
-def _lookup(table: Mapping[str, V], language: str) -> V | None:
-    """The entry for the tag, or for its shorter prefixes ("de-AT" falls back to "de")."""
-    tag = language.lower()
-    while tag:
-        if tag in table:
-            return table[tag]
-        tag = tag.rpartition("-")[0]
-    return None
+# --- the few words the writer itself prints ---------------------------------------------------
 
-
-# --- dates, names and the few words the writer itself prints ---------------------------------
-
-_MONTHS: dict[str, tuple[str, ...]] = {
-    "de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-           "Oktober", "November", "Dezember"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
-    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-           "octobre", "novembre", "décembre"),
-    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-           "septiembre", "octubre", "noviembre", "diciembre"),
-    "it": ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
-           "settembre", "ottobre", "novembre", "dicembre"),
-    "pt": ("janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto",
-           "setembro", "outubro", "novembro", "dezembro"),
-    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-           "september", "oktober", "november", "december"),
-    "ru": ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
-           "сентября", "октября", "ноября", "декабря"),
-    "uk": ("січня", "лютого", "березня", "квітня", "травня", "червня", "липня", "серпня",
-           "вересня", "жовтня", "листопада", "грудня"),
-    "pl": ("stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia",
-           "września", "października", "listopada", "grudnia"),
-}
-_DATE_PATTERNS: dict[str, str] = {
-    "de": "{d}. {m} {y}", "en": "{d} {m} {y}", "en-us": "{m} {d}, {y}", "fr": "{d} {m} {y}",
-    "es": "{d} de {m} de {y}", "pt": "{d} de {m} de {y}", "it": "{d} {m} {y}",
-    "nl": "{d} {m} {y}", "ru": "{d} {m} {y} г.", "uk": "{d} {m} {y} р.", "pl": "{d} {m} {y}",
-}
-
-
-def format_date(day: date, language: str) -> str:
-    """A date as readers of the language write it ("13. Juli 2025"); ISO 8601 otherwise."""
-    months = _lookup(_MONTHS, language)
-    pattern = _lookup(_DATE_PATTERNS, language)
-    if months is None or pattern is None:
-        return day.isoformat()
-    return pattern.format(d=day.day, m=months[day.month - 1], y=day.year)
-
-
-_AND = {"de": "und", "en": "and", "fr": "et", "es": "y", "it": "e", "pt": "e", "nl": "en",
-        "sv": "och", "da": "og", "no": "og", "nb": "og", "pl": "i", "cs": "a", "ru": "и",
-        "uk": "і", "el": "και"}
-
-
-def join_names(names: Sequence[str], language: str) -> str:
-    """ "A", "A and B", "A, B and C" in the language (commas only where the word is unknown)."""
-    names = list(dict.fromkeys(" ".join(n.split()) for n in names if n.strip()))
-    if len(names) <= 1:
-        return "".join(names)
-    conj = _lookup(_AND, language)
-    if conj is None:
-        return ", ".join(names)
-    return f"{', '.join(names[:-1])} {conj} {names[-1]}"
-
-
-# The navigation labels the writer adds. A language missing here gets English, tagged as such.
 _WORDS: dict[str, dict[str, str]] = {
-    "en": {"articles": "{n} articles",
-           "contents": "Contents", "landmarks": "Landmarks", "cover": "Cover",
+    "en": {"contents": "Contents", "landmarks": "Landmarks", "cover": "Cover",
            "start": "Start of content", "titlepage": "Title page"},
-    "de": {"articles": "{n} Artikel",
-           "contents": "Inhalt", "landmarks": "Orientierungspunkte", "cover": "Umschlag",
+    "de": {"contents": "Inhalt", "landmarks": "Orientierungspunkte", "cover": "Umschlag",
            "start": "Textanfang", "titlepage": "Titelseite"},
-    "fr": {"articles": "{n} articles",
-           "contents": "Table des matières", "landmarks": "Repères", "cover": "Couverture",
+    "fr": {"contents": "Table des matières", "landmarks": "Repères", "cover": "Couverture",
            "start": "Début du texte", "titlepage": "Page de titre"},
-    "es": {"articles": "{n} artículos",
-           "contents": "Índice", "landmarks": "Puntos de referencia", "cover": "Cubierta",
+    "es": {"contents": "Índice", "landmarks": "Puntos de referencia", "cover": "Cubierta",
            "start": "Inicio del texto", "titlepage": "Portada"},
-    "it": {"articles": "{n} articoli",
-           "contents": "Indice", "landmarks": "Punti di riferimento", "cover": "Copertina",
+    "it": {"contents": "Indice", "landmarks": "Punti di riferimento", "cover": "Copertina",
            "start": "Inizio del testo", "titlepage": "Frontespizio"},
-    "nl": {"articles": "{n} artikelen",
-           "contents": "Inhoud", "landmarks": "Oriëntatiepunten", "cover": "Omslag",
+    "nl": {"contents": "Inhoud", "landmarks": "Oriëntatiepunten", "cover": "Omslag",
            "start": "Begin van de tekst", "titlepage": "Titelpagina"},
-    "ru": {"articles": "Статей: {n}",
-           "contents": "Содержание", "landmarks": "Ориентиры", "cover": "Обложка",
+    "ru": {"contents": "Содержание", "landmarks": "Ориентиры", "cover": "Обложка",
            "start": "Начало текста", "titlepage": "Титульная страница"},
-    "uk": {"articles": "Статей: {n}",
-           "contents": "Зміст", "landmarks": "Орієнтири", "cover": "Обкладинка",
+    "uk": {"contents": "Зміст", "landmarks": "Орієнтири", "cover": "Обкладинка",
            "start": "Початок тексту", "titlepage": "Титульна сторінка"},
 }
 

@@ -29,6 +29,7 @@ from octavo import diagnostics
 from octavo.errors import OutputError, WriterError
 from octavo.model import Article, Book, Image, block_text
 from octavo.options import WriteOptions
+from octavo.typography.words import article_count
 from octavo.writers import _xhtml as x
 
 CSS_FILE = "styles/book.css"
@@ -526,7 +527,7 @@ class _Build:
             footer = self.publisher()
         else:
             # A bound book is recognised by its title, how many articles it holds and when.
-            byline = x.word("articles", book.language)[0].format(n=len(book.articles))
+            byline = article_count(len(book.articles), book.language)
             footer = x.format_date(book.published, book.language) if book.published else None
         try:
             image = render_cover(title=book.title, authors=byline, publisher=footer,

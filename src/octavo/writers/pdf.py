@@ -25,11 +25,12 @@ import io
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
 
 from octavo import diagnostics
 from octavo.errors import OptionError, WriterError
+from octavo.typography.words import article_count, format_date, join_names
 from octavo.model import (
     Article,
     Block,
@@ -117,77 +118,6 @@ def layout_for(page_size: str) -> Layout:
         raise OptionError(
             f"unknown page size {page_size!r}", hint=f"use one of: {', '.join(PAGE_SIZES)}"
         ) from None
-
-
-# --- dates and small words by language ------------------------------------------------------
-
-_MONTHS: dict[str, tuple[str, ...]] = {
-    "de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-           "Oktober", "November", "Dezember"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
-    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-           "octobre", "novembre", "décembre"),
-    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-           "septiembre", "octubre", "noviembre", "diciembre"),
-    "pt": ("janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto",
-           "setembro", "outubro", "novembro", "dezembro"),
-    "it": ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
-           "settembre", "ottobre", "novembre", "dicembre"),
-    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-           "september", "oktober", "november", "december"),
-    "sv": ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
-           "september", "oktober", "november", "december"),
-    "da": ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
-           "oktober", "november", "december"),
-    "no": ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
-           "oktober", "november", "desember"),
-    "pl": ("stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia",
-           "września", "października", "listopada", "grudnia"),
-    "cs": ("ledna", "února", "března", "dubna", "května", "června", "července", "srpna",
-           "září", "října", "listopadu", "prosince"),
-    "ru": ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
-           "сентября", "октября", "ноября", "декабря"),
-    "uk": ("січня", "лютого", "березня", "квітня", "травня", "червня", "липня", "серпня",
-           "вересня", "жовтня", "листопада", "грудня"),
-    "el": ("Ιανουαρίου", "Φεβρουαρίου", "Μαρτίου", "Απριλίου", "Μαΐου", "Ιουνίου", "Ιουλίου",
-           "Αυγούστου", "Σεπτεμβρίου", "Οκτωβρίου", "Νοεμβρίου", "Δεκεμβρίου"),
-}
-_MONTHS["nb"] = _MONTHS["nn"] = _MONTHS["no"]
-_DATE_PATTERNS: dict[str, str] = {
-    "de": "{d}. {m} {y}", "da": "{d}. {m} {y}", "no": "{d}. {m} {y}", "nb": "{d}. {m} {y}",
-    "nn": "{d}. {m} {y}", "cs": "{d}. {m} {y}", "en": "{d} {m} {y}", "en-us": "{m} {d}, {y}",
-    "es": "{d} de {m} de {y}", "pt": "{d} de {m} de {y}", "ru": "{d} {m} {y} г.",
-    "uk": "{d} {m} {y} р.",
-}
-_ARTICLES: dict[str, str] = {
-    "de": "{n} Artikel", "en": "{n} articles", "fr": "{n} articles", "es": "{n} artículos",
-    "pt": "{n} artigos", "it": "{n} articoli", "nl": "{n} artikelen", "sv": "{n} artiklar",
-    "da": "{n} artikler", "no": "{n} artikler", "nb": "{n} artikler", "pl": "Artykuły: {n}",
-    "cs": "Články: {n}", "ru": "Статей: {n}", "uk": "Статей: {n}", "el": "Άρθρα: {n}",
-}
-
-
-def _lookup(table: dict[str, Any], language: str) -> Any:
-    tag = language.lower()
-    while tag:
-        if tag in table:
-            return table[tag]
-        tag = tag.rpartition("-")[0]
-    return None
-
-
-def format_date(day: date, language: str) -> str:
-    """A date as readers of the language write it ("13. Juli 2025"); ISO 8601 otherwise."""
-    months = _lookup(_MONTHS, language)
-    if months is None:
-        return day.isoformat()
-    pattern = _lookup(_DATE_PATTERNS, language) or "{d} {m} {y}"
-    return pattern.format(d=day.day, m=months[day.month - 1], y=day.year)
-
-
-def _article_count(n: int, language: str) -> str:
-    return str(_lookup(_ARTICLES, language) or _ARTICLES["en"]).format(n=n)
 
 
 # --- markup helpers -------------------------------------------------------------------------
@@ -1420,7 +1350,7 @@ class _Renderer:
         if article.subtitle:
             out.append(_balance(self.plain(article.subtitle, st["subtitle"]), self.lay.frame_width))
         if article.authors:
-            out.append(self.plain(_join_names(article.authors, self.language), st["byline"]))
+            out.append(self.plain(join_names(article.authors, self.language), st["byline"]))
         meta = [x for x in (article.publisher,
                             format_date(article.published, self.language)
                             if article.published else None) if x]
@@ -1591,7 +1521,6 @@ class _Renderer:
     def figure(self, fig: Figure, indent: float, max_height: float) -> list[Flowable]:
         from reportlab.platypus import KeepTogether, Spacer
 
-        st = self.styles
         items: list[Flowable] = []
         if fig.image is not None:
             img = self.image(fig.image, self.lay.frame_width - indent,
@@ -1660,17 +1589,6 @@ _FONT_ROLES: dict[str, tuple[str, bool, bool]] = {
     fonts.SANS: ("sans", False, False), fonts.SANS_BOLD: ("sans", True, False),
     fonts.MONO: ("mono", False, False),
 }
-
-
-def _join_names(names: Sequence[str], language: str) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    conj = {"de": "und", "en": "and", "fr": "et", "es": "y", "it": "e", "pt": "e", "nl": "en",
-            "sv": "och", "da": "og", "no": "og", "nb": "og", "pl": "i", "cs": "a", "ru": "и",
-            "uk": "і", "el": "και"}.get(language.split("-")[0].lower())
-    if conj is None:
-        return ", ".join(names)
-    return f"{', '.join(names[:-1])} {conj} {names[-1]}"
 
 
 def _short_url(url: str) -> str:
@@ -1867,8 +1785,8 @@ def _title_page(book: Book, lay: Layout, renderers: list[_Renderer]) -> list[Flo
     if book.subtitle:
         out.append(_balance(r.plain(book.subtitle, st["book-sub"]), lay.frame_width))
     if book.authors:
-        out.append(r.plain(_join_names(book.authors, book.language), st["book-meta"]))
-    meta = [_article_count(len(book.articles), book.language)]
+        out.append(r.plain(join_names(book.authors, book.language), st["book-meta"]))
+    meta = [article_count(len(book.articles), book.language)]
     if book.published:
         meta.insert(0, format_date(book.published, book.language))
     if book.publisher:
@@ -1878,7 +1796,7 @@ def _title_page(book: Book, lay: Layout, renderers: list[_Renderer]) -> list[Flo
     out.append(Spacer(1, lay.font_size * 3))
     for i, (article, ar) in enumerate(zip(book.articles, renderers, strict=True)):
         label = ar.text(article.title, "serif", fonts.SERIF)
-        byline = _join_names(article.authors, article.language)
+        byline = join_names(article.authors, article.language)
         extra = (f'<font face="{fonts.SERIF_ITALIC}" color="{_GREY}"> — '
                  f"{ar.text(byline, 'serif-italic', fonts.SERIF_ITALIC)}</font>") if byline else ""
         entry = f'{i + 1}.\u00a0<a href="#{ar.anchor}">{label}</a>{extra}'
