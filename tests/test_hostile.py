@@ -188,7 +188,9 @@ def test_billion_laughs_is_not_expanded(tmp_path: Path, suffix: str):
     assert "entities-ignored" in run.stderr
     body = assert_well_formed(outputs(path, ("epub",))[0])["EPUB/text/article.xhtml"]
     assert body.count(b"lol") < 5 and b"]&gt;" not in body
-    assert run.peak_mb < 400
+    # Expanded, the bomb would need gigabytes. The figure includes the pages the child shares with
+    # the forked test process (ru_maxrss counts them), so the bound leaves room for that.
+    assert run.peak_mb < 1000
 
 
 @pytest.mark.parametrize("suffix", [".xhtml", ".html"])
