@@ -166,6 +166,7 @@ def convert_many(
     skip_existing: bool = False,
     format: str | None = None,
     on_result: Callable[[ItemReport], None] | None = None,
+    on_plan: Callable[[int], None] | None = None,
 ) -> BatchReport:
     """Convert many inputs; failures are reported per input and never stop the batch.
 
@@ -181,6 +182,8 @@ def convert_many(
     paths = expand_inputs(inputs)
     plans, notes = plan_outputs(paths, tuple(to), Path(output_dir))
     report = BatchReport(notes=notes)
+    if on_plan:
+        on_plan(len(paths))
     calls = [
         (str(path), tuple(to), {f: str(t) for f, t in plan.items()}, read_options,
          write_options, overrides, skip_existing, format)

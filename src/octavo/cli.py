@@ -131,7 +131,7 @@ def convert(
             result = convert_many(
                 inputs, to=[t.lower() for t in to], output_dir=output, jobs=jobs,
                 read_options=read_options, write_options=write_options, overrides=overrides,
-                skip_existing=skip_existing, on_result=progress.advance,
+                skip_existing=skip_existing, on_result=progress.advance, on_plan=progress.plan,
                 **({"format": from_} if from_ else {}),
             )
     except KeyboardInterrupt:
@@ -186,6 +186,10 @@ class _Progress:
             self._bar.__enter__()
             self._task = self._bar.add_task("converting", total=None)
         return self
+
+    def plan(self, total: int) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, total=total)
 
     def advance(self, item: object) -> None:
         if self._bar is not None:
