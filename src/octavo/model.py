@@ -6,10 +6,11 @@ looks. Values are tuples, not lists, so models are hashable and compare by value
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable, TypeAlias
+from typing import Callable, TypeAlias, TypeVar
 
 from octavo.errors import ModelError
 
@@ -268,6 +269,9 @@ def para(text: str) -> Paragraph:
     return Paragraph(normalize_inlines((Text(text),)))
 
 
+T = TypeVar("T")
+
+
 def map_inlines(block: Block, fn: Callable[[tuple[Inline, ...]], tuple[Inline, ...]]) -> Block:
     """Rebuild a block with fn applied to every inline sequence in it (bottom-up transforms)."""
     match block:
@@ -288,3 +292,6 @@ def map_inlines(block: Block, fn: Callable[[tuple[Inline, ...]], tuple[Inline, .
         case CodeBlock() | SectionBreak():
             return block
 
+
+def replace(obj: T, **changes: object) -> T:
+    return dataclasses.replace(obj, **changes)  # type: ignore[type-var]
