@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import glob
+import itertools
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -205,28 +206,44 @@ def convert_many(
             for index, call in enumerate(calls):
                 record(index, _convert_one(*call))
         else:
-            futures: dict[Future[ItemReport], int] = {
-                executor.submit(_convert_one, *call): i for i, call in enumerate(calls)
-            }
-            try:
-                for future in as_completed(futures):
-                    index = futures[future]
-                    try:
-                        item = future.result()
-                    except Exception as exc:  # a worker died (killed, out of memory)
-                        item = ItemReport(calls[index][0], "failed", (), (),
-                                          f"worker failed: {type(exc).__name__}: {exc}")
-                    record(index, item)
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
+            # A user's executor may be a whole cluster: keep many more inputs in flight for it.
+            window = 4 * workers if own_pool is not None else max(256, 4 * workers)
+            _run_windowed(executor, calls, record, window=window)
     finally:
         if own_pool is not None:
             own_pool.shutdown(wait=True, cancel_futures=True)
     report.items = [results[i] for i in sorted(results)]
     report.duration = time.perf_counter() - started
     return report
+
+
+def _run_windowed(executor: Executor, calls: list[tuple[Any, ...]],
+                  record: Callable[[int, ItemReport], None], window: int) -> None:
+    """Keep at most `window` inputs in flight: memory stays flat however long the batch is."""
+    pending: dict[Future[ItemReport], int] = {}
+    queue = iter(enumerate(calls))
+
+    def top_up() -> None:
+        for index, call in itertools.islice(queue, window - len(pending)):
+            pending[executor.submit(_convert_one, *call)] = index
+
+    try:
+        top_up()
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                index = pending.pop(future)
+                try:
+                    item = future.result()
+                except Exception as exc:  # a worker died (killed, out of memory)
+                    item = ItemReport(calls[index][0], "failed", (), (),
+                                      f"worker failed: {type(exc).__name__}: {exc}")
+                record(index, item)
+            top_up()
+    except BaseException:
+        for future in pending:
+            future.cancel()
+        raise
 
 
 def _binding_date() -> _dt.date:
