@@ -105,6 +105,21 @@ def test_japanese_quotes() -> None:
     assert render(nodes, "ja") == "彼は「こんにちは」と言った。"
 
 
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ('シャトル"エンデバー"が帰還した。', "ja", "シャトル「エンデバー」が帰還した。"),
+        ('他说"你好"。', "zh", "他说“你好”。"),
+        ('RobGilles"Canada"。', "ja", 'RobGilles"Canada"。'),  # after a Latin letter: no quote
+        ("It's Mecca's \"crane\".", "en", "It’s Mecca’s “crane”."),
+    ],
+)
+def test_straight_quotes_between_unspaced_cjk(text: str, language: str, expected: str) -> None:
+    """Chinese and Japanese put no spaces around words: a straight quote there still pairs."""
+    rendered = render(parse_quotes(text), language)
+    assert rendered.replace("'", "’") == expected
+
+
 @pytest.mark.parametrize("tag", ["xx", "und", "tlh", "en-Latn-GB-x-private"])
 def test_unknown_languages_fall_back_to_english(tag: str) -> None:
     assert quote_marks(tag) == quote_marks("en")

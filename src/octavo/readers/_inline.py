@@ -27,19 +27,23 @@ _SPACE_INSIDE = "\u00a0\u202f\u2009 "
 _MARKS = re.compile("[\"'" + re.escape("".join(_PAIRS) + "".join(c for v, _ in _PAIRS.values()
                                                                    for c in v)) + "]")
 _WORD = re.compile(r"\w", re.UNICODE)
+# Chinese and Japanese run words together without spaces ("シャトル"エンデバー"が"): next to
+# these a straight quote is at a word boundary.
+_UNSPACED = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uff65]")
 
 
 def _opens(text: str, i: int) -> bool:
     """A straight quote opens after start, space, bracket or dash, and before a non-space."""
     before = text[i - 1] if i > 0 else " "
     after = text[i + 1] if i + 1 < len(text) else " "
-    return (before.isspace() or before in "([{—–-/") and not after.isspace()
+    return (before.isspace() or before in "([{—–-/" or bool(_UNSPACED.match(before))) \
+        and not after.isspace()
 
 
 def _closes(text: str, i: int) -> bool:
     before = text[i - 1] if i > 0 else " "
     after = text[i + 1] if i + 1 < len(text) else " "
-    return not before.isspace() and not _WORD.match(after)
+    return not before.isspace() and (not _WORD.match(after) or bool(_UNSPACED.match(after)))
 
 
 MAX_DEPTH = 6
