@@ -105,7 +105,8 @@ def read(
         article = reader.read(plugins.Source(data=data, name=Path(label).name, path=path), options)
         return overrides.apply(article)
     except OctavoError as exc:
-        raise exc.with_source(label)
+        exc.with_source(label)
+        raise
     except RecursionError:
         raise InputError("the input is nested too deeply to read",
                          source=label, hint="simplify the file") from None
@@ -180,5 +181,6 @@ def convert(
             try:
                 written.append(write(article, target, to=fmt, options=write_options))
             except OctavoError as exc:
-                raise exc.with_source(str(source))
+                exc.with_source(str(source))
+                raise
     return ConversionResult(str(source), tuple(written), tuple(warnings))

@@ -188,7 +188,7 @@ def convert_many(
     calls = [
         (str(path), tuple(to), {f: str(t) for f, t in plan.items()}, read_options,
          write_options, overrides, skip_existing, format)
-        for path, plan in zip(paths, plans)
+        for path, plan in zip(paths, plans, strict=True)
     ]
     results: dict[int, ItemReport] = {}
 

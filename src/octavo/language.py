@@ -106,7 +106,7 @@ def _sample(text: str) -> str:
 
 
 def _has_letters(sample: str, count: int) -> bool:
-    for _ in zip(range(count), _LETTERS.finditer(sample)):
+    for _ in zip(range(count), _LETTERS.finditer(sample), strict=False):
         count -= 1
     return count == 0
 

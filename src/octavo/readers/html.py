@@ -485,7 +485,7 @@ def _content_root(body: HtmlElement) -> HtmlElement:
 def _common_ancestor(elements: list[HtmlElement]) -> HtmlElement:
     chains = [list(reversed([e, *e.iterancestors()])) for e in elements]
     common = chains[0][0]
-    for level in zip(*chains):
+    for level in zip(*chains, strict=False):  # up to the shortest chain
         if all(x is level[0] for x in level):
             common = level[0]
         else:
