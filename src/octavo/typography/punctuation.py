@@ -388,11 +388,22 @@ def _rules(language: str) -> tuple[_Rule, ...]:
 # --- applying rules ---------------------------------------------------------------------------
 
 
-def _apply(rules: tuple[_Rule, ...], before: str, text: str, after: str) -> str:
+@functools.lru_cache(maxsize=64)
+def _triggers(language: str) -> tuple[str, ...]:
+    """Every trigger string of the language's rules, each once."""
+    return _trigger_union(_rules(language))
+
+
+def _trigger_union(rules: tuple[_Rule, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(t for rule in rules for t in rule.triggers))
+
+
+def _apply(rules: tuple[_Rule, ...], before: str, text: str, after: str,
+           triggers: tuple[str, ...] | None = None) -> str:
     """Run rules over text until nothing changes (a later rule may make room for an earlier one:
     idempotence is checked, not hoped for), letting them see but never change the context."""
     for _ in range(_MAX_PASSES):
-        new = _apply_once(rules, before, text, after)
+        new = _apply_once(rules, before, text, after, triggers)
         if new == text:
             break
         text = new
@@ -405,10 +416,16 @@ _MAX_PASSES = 4
 _DIGIT = re.compile(r"\d")
 
 
-def _apply_once(rules: tuple[_Rule, ...], before: str, text: str, after: str) -> str:
+def _apply_once(rules: tuple[_Rule, ...], before: str, text: str, after: str,
+                triggers: tuple[str, ...] | None = None) -> str:
+    """One pass of every rule over text. `triggers` is the union of the rules' triggers: which
+    of them the text holds is found once (and again after a change), not once per rule."""
+    if triggers is None:
+        triggers = _trigger_union(rules)
+    present = {t for t in triggers if t in text}
     has_digit: bool | None = None
     for rule in rules:
-        if rule.triggers and not any(t in text for t in rule.triggers):
+        if rule.triggers and present.isdisjoint(rule.triggers):
             continue
         if rule.needs_digit:
             if has_digit is None:
@@ -445,18 +462,20 @@ def _apply_once(rules: tuple[_Rule, ...], before: str, text: str, after: str) ->
         if parts:
             parts.append(s[last:end])
             text = "".join(parts)
+            present = {t for t in triggers if t in text}
     return text
 
 
 def typeset_text(text: str, language: str) -> str:
     """Typeset a plain string (a title, a credit) with no neighbours."""
-    return _apply(_rules(language), "", text, "")
+    return _apply(_rules(language), "", text, "", _triggers(language))
 
 
 class _Typesetter:
     def __init__(self, language: str) -> None:
         self.language = language
         self.rules = _rules(language)
+        self.triggers = _triggers(language)
         self.marks = quote_marks(language)
 
     def render(self, node: Inline, outer: bool | None = None) -> str:
@@ -505,7 +524,8 @@ class _Typesetter:
     def node(self, node: Inline, before: str, after: str, outer: bool | None) -> Inline:
         match node:
             case Text(value):
-                new = _apply_once(self.rules, before, value, after)  # sequence() repeats
+                new = _apply_once(self.rules, before, value, after,  # sequence() repeats
+                                  self.triggers)
                 return node if new == value else Text(new)
             case Emphasis(children):
                 kids = self.inlines(children, before, after, outer)
@@ -549,7 +569,7 @@ class _Typesetter:
         return dataclasses.replace(figure, caption=caption, credit=credit)
 
     def text(self, value: str | None) -> str | None:
-        return None if value is None else _apply(self.rules, "", value, "")
+        return None if value is None else _apply(self.rules, "", value, "", self.triggers)
 
 
 def _head(rendered: list[str], i: int, after: str) -> str:

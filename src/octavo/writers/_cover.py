@@ -7,8 +7,10 @@ cover (with a warning) rather than drawn as boxes; a few stray characters (an em
 title) are dropped from the piece. Right-to-left text is only drawn when Pillow has its Raqm
 layout engine, which does the bidi reordering and Arabic shaping; otherwise it is left off.
 
-The image is 1200 x 1920 (the 1:1.6 portrait that e-book stores ask for) and a JPEG, whose
-encoder is deterministic, so the same book gives the same bytes.
+The image is a 1000 x 1600 JPEG (the 1:1.6 portrait that e-book stores ask for), whose
+encoder is deterministic, so the same book gives the same bytes. Only the rows the text
+touches are drawn and encoded for each book; the blank page's rows are encoded once per
+palette and spliced in (see "encoding" below).
 """
 
 from __future__ import annotations
@@ -16,8 +18,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import re
 import struct
+import threading
 import unicodedata
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -26,11 +31,11 @@ from typing import Any
 
 from octavo import diagnostics
 
-# Designed on a 1600 x 2560 grid and drawn at 3/4 of it: 1200 x 1920 keeps the 1:1.6 portrait,
-# is above the stores' minimum (1000 x 1600 for Kindle), and halves drawing and JPEG time, which
-# dominated batch throughput.
-_SCALE = 0.75
-WIDTH, HEIGHT = 1200, 1920
+# Designed on a 1600 x 2560 grid and drawn at 5/8 of it: 1000 x 1600 keeps the 1:1.6 portrait
+# and fills a 1264 x 1680 e-reader screen at a 1.05 scale (library thumbnails are far smaller),
+# while drawing and JPEG time, which dominated batch throughput, are 0.7 of 1200 x 1920's.
+_SCALE = 0.625
+WIDTH, HEIGHT = 1000, 1600
 MEDIA_TYPE = "image/jpeg"
 
 
@@ -78,6 +83,8 @@ class Cover:
     media_type: str
     shown: tuple[str, ...]
     """The texts actually drawn (title, byline, publisher), for the image's alt text."""
+    deflated: bytes | None = None
+    """`data` as a raw deflate stream (for a ZIP entry), when it came for free."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +295,7 @@ def _split_long(word_: str, font: Any, width: float) -> list[str]:
 
 @dataclass(slots=True)
 class _Block:
+    face: str | tuple[str, ...]
     font: Any
     lines: list[str]
     size: int
@@ -310,7 +318,7 @@ def _fit(piece: _Piece, sizes: Sequence[int], max_lines: int, max_height: float,
             if lines is not None and len(lines) <= max_lines and (
                 len(lines) * size * leading <= max_height
             ):
-                return _Block(font, lines, size, leading, fill)
+                return _Block(piece.font, font, lines, size, leading, fill)
     font, size = fonts[-1], sizes[-1]
     lines = _wrap(piece.text, font, _TEXT_WIDTH, split=True) or [""]
     fitting = max(1, min(max_lines, int(max_height // (size * leading))))
@@ -320,7 +328,7 @@ def _fit(piece: _Piece, sizes: Sequence[int], max_lines: int, max_height: float,
         while last and font.getlength(last + " …") > _TEXT_WIDTH:
             last = last[:-1]
         lines[-1] = last.rstrip() + " …"
-    return _Block(font, lines, size, leading, fill)
+    return _Block(piece.font, font, lines, size, leading, fill)
 
 
 @functools.lru_cache(maxsize=256)
@@ -374,31 +382,127 @@ def _sizes(largest: int, smallest: int) -> list[int]:
     return [*out, smallest]
 
 
-def _draw(draw: Any, block: _Block, top: float) -> float:
-    """Draws the block's lines centred from `top`; returns the y below the last one."""
-    y = top
-    for line in block.lines:
-        if isinstance(block.font, _MixedFont):
-            runs = block.font.runs(line)
+# --- what is drawn ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """One line of text, centred: its top (ascender) at `y`, or its baseline for a mixed font."""
+
+    text: str
+    face: str | tuple[str, ...]
+    size: int
+    y: int
+    fill: str
+
+    @property
+    def font(self) -> Any:
+        return _truetype(self.face, self.size)
+
+    def extent(self) -> tuple[float, float]:
+        """The rows the ink reaches, measured exactly (shaping can move marks and letters
+        beyond any font-wide bound); cheaper than encoding the rows a safe guess adds."""
+        font = self.font
+        if isinstance(font, _MixedFont):
+            boxes = [face.getbbox(part, anchor="ls") for face, part in font.runs(self.text)]
+            return self.y + min(b[1] for b in boxes), self.y + max(b[3] for b in boxes)
+        box = font.getbbox(self.text, anchor="ma")
+        return self.y + box[1], self.y + box[3]
+
+    def draw(self, draw: Any, dy: int) -> None:
+        font = self.font
+        if isinstance(font, _MixedFont):
+            runs = font.runs(self.text)
             x = WIDTH / 2 - sum(face.getlength(part) for face, part in runs) / 2
-            baseline = y + block.size * 0.92  # one baseline for every face on the line
             for face, part in runs:
-                draw.text((x, baseline), part, font=face, fill=block.fill, anchor="ls")
+                draw.text((x, self.y - dy), part, font=face, fill=self.fill, anchor="ls")
                 x += face.getlength(part)
         else:
-            draw.text((WIDTH / 2, y), line, font=block.font, fill=block.fill, anchor="ma")
-        y += block.size * block.leading
-    return y
+            draw.text((WIDTH / 2, self.y - dy), self.text, font=font, fill=self.fill,
+                      anchor="ma")
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """The short rule between title and byline."""
+
+    y: int
+    fill: str
+
+    def extent(self) -> tuple[float, float]:
+        return self.y - _RULE_WIDTH, self.y + _RULE_WIDTH
+
+    def draw(self, draw: Any, dy: int) -> None:
+        draw.line((WIDTH / 2 - _px(140), self.y - dy, WIDTH / 2 + _px(140), self.y - dy),
+                  fill=self.fill, width=_RULE_WIDTH)
+
+
+_RULE_WIDTH = _px(6)
+_FRAME_INSET = _px(72)
+
+
+def _lines(block: _Block, top: float) -> list[_Line]:
+    """The block's lines centred from `top` down."""
+    out = []
+    mixed = isinstance(block.font, _MixedFont)
+    for i, line in enumerate(block.lines):
+        y = top + i * block.size * block.leading
+        # A mixed line is set on one baseline shared by every face. Whole pixels: a line drawn
+        # into a band sits at y - band top, and Pillow's sub-pixel phase for a negative
+        # fraction differs from a positive one, which would change the band's pixels.
+        out.append(_Line(line, block.face, block.size,
+                         round(y + block.size * 0.92 if mixed else y), block.fill))
+    return out
+
+
+def _layout(title: _Block | None, byline: _Block | None, publisher: _Block | None,
+            accent: str) -> list[_Line | _Rule]:
+    """Title, rule and byline form one group, centred a little above the middle of the page;
+    the publisher sits near the foot."""
+    marks: list[_Line | _Rule] = []
+    rule_gap = _px(80)
+    group = (title.height if title else 0) + 2 * rule_gap + (byline.height if byline else 0)
+    y = max(float(_px(300)), HEIGHT * 0.42 - group / 2)
+    if title is not None:
+        marks += _lines(title, y)
+        y += title.height
+    y += rule_gap - _px(20)
+    if title is not None or byline is not None:
+        marks.append(_Rule(round(y), accent))
+    y += rule_gap + _px(20)
+    if byline is not None:
+        marks += _lines(byline, y)
+    if publisher is not None:
+        marks += _lines(publisher, HEIGHT - _px(210) - publisher.height)
+    return marks
+
+
+def _palette_of(seed: str) -> int:
+    return int.from_bytes(hashlib.sha256(seed.encode("utf-8", "replace")).digest()[:4],
+                          "big") % len(_PALETTES)
 
 
 def render_cover(*, title: str, authors: str, publisher: str | None, seed: str) -> Cover:
     """Draw the cover; `authors` is the byline as it should read, `seed` picks the colours."""
-    from PIL import Image, ImageDraw
+    palette = _palette_of(seed)
+    marks, shown = _compose(title, authors, publisher, palette)
+    global _splicing
+    if _splicing:
+        try:
+            data, deflated = _encode(palette, marks)
+            return Cover(data, MEDIA_TYPE, shown, deflated)
+        except _SpliceError:  # a Pillow without restart markers: draw pages whole from now on
+            _splicing = False
+    return Cover(encode_whole(palette, marks), MEDIA_TYPE, shown)
 
-    background, ink, accent = _PALETTES[
-        int.from_bytes(hashlib.sha256(seed.encode("utf-8", "replace")).digest()[:4], "big")
-        % len(_PALETTES)
-    ]
+
+_splicing = True
+
+
+def _compose(title: str, authors: str, publisher: str | None,
+             palette: int) -> tuple[list[_Line | _Rule], tuple[str, ...]]:
+    """What the cover shows, laid out: the marks to draw, and the texts they show."""
+    _background, ink, accent = _PALETTES[palette]
     shown: list[str] = []
     title_block = byline_block = publisher_block = None
     if (piece := _choose(title, _TITLE_FONTS, "title")) is not None:
@@ -410,30 +514,197 @@ def render_cover(*, title: str, authors: str, publisher: str | None, seed: str) 
     if publisher and (piece := _choose(publisher, _PUBLISHER_FONTS, "publisher")) is not None:
         publisher_block = _fit(piece, _sizes(_px(64), _px(36)), 2, _px(180), 1.25, accent)
         shown.append(piece.text)
+    return _layout(title_block, byline_block, publisher_block, accent), tuple(shown)
 
-    image = Image.new("RGB", (WIDTH, HEIGHT), background)
-    draw = ImageDraw.Draw(image)
-    # A thin inset frame: a printed-book feel without competing with the type.
-    inset = _px(72)
-    draw.rectangle((inset, inset, WIDTH - inset, HEIGHT - inset), outline=accent, width=_px(6))
-    # Title, rule and byline form one group, centred a little above the middle of the page.
-    rule_gap = _px(80)
-    group = (title_block.height if title_block else 0) + 2 * rule_gap + (
-        byline_block.height if byline_block else 0)
-    y = max(float(_px(300)), HEIGHT * 0.42 - group / 2)
-    if title_block is not None:
-        y = _draw(draw, title_block, y)
-    y += rule_gap - _px(20)
-    if title_block is not None or byline_block is not None:
-        draw.line((WIDTH / 2 - _px(140), y, WIDTH / 2 + _px(140), y), fill=accent, width=_px(6))
-    y += rule_gap + _px(20)
-    if byline_block is not None:
-        _draw(draw, byline_block, y)
-    if publisher_block is not None:
-        _draw(draw, publisher_block, HEIGHT - _px(210) - publisher_block.height)
 
+# --- encoding: only the rows that differ from the blank page --------------------------------------
+#
+# JPEG encoding is most of a cover's cost, and most of a cover is the same blank page. With a
+# restart marker after every MCU row, each row's entropy-coded data stands alone (the DC
+# predictors reset), so the blank page's rows are encoded once per palette and kept; a cover
+# encodes only the bands its text touches and splices them in. With the same quality and the
+# standard Huffman tables, a band's rows are byte for byte the rows of the whole page encoded
+# at once (tests/writers/test_cover.py checks this), so the result is an ordinary baseline JPEG.
+
+_MCU = 16  # 4:2:0 chroma subsampling: an MCU is 16 x 16 pixels
+_ROWS = HEIGHT // _MCU  # HEIGHT is a multiple of 16: no partial row at the foot
+_RESTART = re.compile(rb"\xff[\xd0-\xd7]")
+_SOF0 = b"\xff\xc0"
+_BAND_CACHE_SIZE = 64
+
+
+class _SpliceError(ValueError):
+    """The encoder's output is not laid out as splicing needs."""
+
+
+def _page(palette: int, top: int, height: int) -> Any:
+    """Rows top .. top + height of the blank page: background and a thin inset frame (a
+    printed-book feel without competing with the type)."""
+    from PIL import Image, ImageDraw
+
+    background, _ink, accent = _PALETTES[palette]
+    image = Image.new("RGB", (WIDTH, height), background)
+    ImageDraw.Draw(image).rectangle(
+        (_FRAME_INSET, _FRAME_INSET - top, WIDTH - _FRAME_INSET, HEIGHT - _FRAME_INSET - top),
+        outline=accent, width=_px(6))
+    return image
+
+
+def _jpeg(image: Any) -> bytes:
     out = io.BytesIO()
-    # No `optimize`: it halves the JPEG but doubles the encoding time, and the ZIP deflate
-    # that follows takes back most of the difference on these flat-coloured pages.
-    image.save(out, "JPEG", quality=_JPEG_QUALITY, progressive=False)
-    return Cover(out.getvalue(), MEDIA_TYPE, tuple(shown))
+    # No `optimize`: per-image Huffman tables would stop rows from being spliced, and it doubles
+    # the encoding time. Settings must stay identical for the page and its bands.
+    image.save(out, "JPEG", quality=_JPEG_QUALITY, subsampling="4:2:0", progressive=False,
+               restart_marker_rows=1)
+    return out.getvalue()
+
+
+def _split(jpeg: bytes, rows: int) -> tuple[bytes, bytes, list[bytes]]:
+    """(header up to and with SOS, the header without its SOF segment, each row's data)."""
+    sos = jpeg.index(b"\xff\xda")
+    scan_at = sos + 2 + struct.unpack_from(">H", jpeg, sos + 2)[0]
+    header = jpeg[:scan_at]
+    sof = header.index(_SOF0)
+    tables = header[:sof] + header[sof + 2 + struct.unpack_from(">H", header, sof + 2)[0]:]
+    if not jpeg.endswith(b"\xff\xd9"):
+        raise _SpliceError("unexpected JPEG layout from Pillow")
+    segments = _RESTART.split(jpeg[scan_at:-2])
+    if len(segments) != rows:
+        raise _SpliceError("unexpected JPEG restart layout from Pillow")
+    return header, tables, segments
+
+
+def _marker(row: int) -> bytes:
+    """What follows a row's data: the next restart marker (RST0..RST7 in turn), or EOI."""
+    return b"\xff\xd9" if row == _ROWS - 1 else bytes((0xFF, 0xD0 + row % 8))
+
+
+def _deflate(data: bytes) -> bytes:
+    """A raw deflate piece that ends on a byte boundary without ending the stream, so pieces
+    compressed apart can be put one after another."""
+    packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush(zlib.Z_SYNC_FLUSH)
+
+
+def _stored(data: bytes) -> bytes:
+    """Raw deflate stored blocks (no compression) holding `data`."""
+    return b"".join(struct.pack("<BHH", 0, len(part), len(part) ^ 0xFFFF) + part
+                    for part in (data[i:i + 0xFFFF] for i in range(0, len(data), 0xFFFF)))
+
+
+_DEFLATE_END = zlib.compressobj(6, zlib.DEFLATED, -15).flush()  # an empty final block
+
+
+@dataclass(frozen=True, slots=True)
+class _Blank:
+    """The blank page of a palette, encoded once: the JPEG header, its tables (to check a
+    band's against), and each row's data with the marker after it."""
+
+    header: bytes
+    tables: bytes
+    rows: tuple[bytes, ...]
+    header_deflated: bytes
+
+
+@functools.cache
+def _blank(palette: int) -> _Blank:
+    header, tables, rows = _split(_jpeg(_page(palette, 0, HEIGHT)), _ROWS)
+    return _Blank(header, tables, tuple(row + _marker(i) for i, row in enumerate(rows)),
+                  _deflate(header))
+
+
+@functools.lru_cache(maxsize=512)
+def _blank_run(palette: int, first: int, last: int) -> bytes:
+    """Blank rows first .. last, deflated. They are most of a cover's bytes and, being alike,
+    deflate to almost nothing together; kept deflated (covers of a batch share the same few
+    runs), they give the ZIP that saving without deflating each cover. A band's rows, which
+    deflate by a sixth at best, are stored."""
+    return _deflate(b"".join(_blank(palette).rows[first:last + 1]))
+
+
+_bands: dict[tuple[Any, ...], tuple[bytes, ...]] = {}
+_bands_lock = threading.Lock()
+
+
+def _band(palette: int, first: int, last: int,
+          marks: Sequence[_Line | _Rule]) -> tuple[bytes, ...]:
+    """Rows first .. last (inclusive) with the marks drawn on them, encoded. Bands repeat
+    across a batch (one publisher's name, a byline), so the last few are kept."""
+    from PIL import ImageDraw
+
+    key = (palette, first, last, *marks)
+    with _bands_lock:
+        if (cached := _bands.get(key)) is not None:
+            return cached
+    top = first * _MCU
+    image = _page(palette, top, (last - first + 1) * _MCU)
+    draw = ImageDraw.Draw(image)
+    for mark in marks:
+        mark.draw(draw, top)
+    _header, tables, rows = _split(_jpeg(image), last - first + 1)
+    if tables != _blank(palette).tables:
+        raise _SpliceError("JPEG tables differ between the page and a band")
+    result = tuple(rows)
+    with _bands_lock:  # writers may run in threads (convert_many with a thread pool)
+        if len(_bands) >= _BAND_CACHE_SIZE:
+            del _bands[next(iter(_bands))]  # the oldest
+        _bands[key] = result
+    return result
+
+
+def _bands_of(marks: Sequence[_Line | _Rule]) -> list[tuple[int, int, list[_Line | _Rule]]]:
+    """Runs of MCU rows that marks touch, each with its marks (overlapping marks share one)."""
+    spans = []
+    for mark in marks:
+        low, high = mark.extent()
+        # Two pixels of slack for hinting and sub-pixel placement.
+        first = max(0, int((low - 2) // _MCU))
+        last = min(_ROWS - 1, int((high + 2) // _MCU))
+        spans.append((first, last, mark))
+    spans.sort(key=lambda s: (s[0], s[1]))
+    bands: list[tuple[int, int, list[_Line | _Rule]]] = []
+    for first, last, mark in spans:
+        if bands and first <= bands[-1][1] + 1:
+            prev_first, prev_last, group = bands[-1]
+            bands[-1] = (prev_first, max(prev_last, last), [*group, mark])
+        else:
+            bands.append((first, last, [mark]))
+    return bands
+
+
+def _encode(palette: int, marks: Sequence[_Line | _Rule]) -> tuple[bytes, bytes]:
+    """The cover's JPEG bytes, and the same as a raw deflate stream."""
+    blank = _blank(palette)
+    rows: list[bytes | None] = [None] * _ROWS  # None: the blank row
+    for first, last, group in _bands_of(marks):
+        for i, row in enumerate(_band(palette, first, last, group), first):
+            rows[i] = row + _marker(i)
+    data = [blank.header]
+    deflated = [blank.header_deflated]
+    start = 0
+    while start < _ROWS:  # runs of blank rows and of drawn rows, alternating
+        drawn = rows[start] is not None
+        end = start
+        while end + 1 < _ROWS and (rows[end + 1] is not None) == drawn:
+            end += 1
+        if drawn:
+            run = b"".join(rows[start:end + 1])  # type: ignore[arg-type]
+            data.append(run)
+            deflated.append(_stored(run))
+        else:
+            data += blank.rows[start:end + 1]
+            deflated.append(_blank_run(palette, start, end))
+        start = end + 1
+    deflated.append(_DEFLATE_END)
+    return b"".join(data), b"".join(deflated)
+
+
+def encode_whole(palette: int, marks: Sequence[_Line | _Rule]) -> bytes:
+    """The same cover drawn and encoded in one piece (what the spliced one must equal)."""
+    from PIL import ImageDraw
+
+    image = _page(palette, 0, HEIGHT)
+    draw = ImageDraw.Draw(image)
+    for mark in marks:
+        mark.draw(draw, 0)
+    return _jpeg(image)

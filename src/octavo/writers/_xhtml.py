@@ -212,7 +212,9 @@ def document(*, title: str, language: str, body: str, css_href: str | None,
     if body_class:
         body_attrs += f' class="{attr(body_class)}"'
     return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n'
+        # The declaration exactly as Send to Kindle expects it: without one, Amazon reads the
+        # file as ISO-8859-1 and fails with E999 (innocenat/kindle-epub-fix).
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
         f'<html xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}"{lang_attrs(language, with_dir=True)}>\n'
         f'<head>\n<meta charset="UTF-8"/>\n<title>{text(title)}</title>\n{head_links}\n</head>\n'
         f"<body{body_attrs}>\n{body}\n</body>\n</html>\n"

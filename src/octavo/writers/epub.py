@@ -9,7 +9,15 @@ linear in the spine, file names are ASCII, and no document is ever empty.
 
 Reproducibility: the identifier is a UUID 5 of the content, the modification date comes from
 options.modified or SOURCE_DATE_EPOCH, and every ZIP entry carries that same timestamp, so the
-same input gives byte-identical files.
+same input gives byte-identical files. The ZIP is written by `_Zip` (images stored, not
+deflated again; the cover arrives already deflated from _cover), not zipfile.
+
+Kindle: Send to Kindle fails with "E999" on files other readers open (the triggers
+innocenat/kindle-epub-fix repairs). So every XHTML file starts with the UTF-8 XML declaration,
+dc:language is a checked BCP 47 tag (the model refuses others), nothing links to a <body> id
+(no body has one), every <img> has a src and an alt, WebP and AVIF images become JPEG or PNG,
+and a book over 50 MB (the e-mail limit) is written with a warning. tests/writers/
+test_kindle.py checks each rule on real samples.
 """
 
 from __future__ import annotations
@@ -18,8 +26,10 @@ import functools
 import hashlib
 import io
 import os
+import struct
 import uuid
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -141,6 +151,9 @@ def render(book: Book, options: WriteOptions) -> bytes:
         ) from exc
 
 
+KINDLE_EMAIL_BYTES = 50_000_000
+"""Send to Kindle by e-mail refuses larger attachments; a larger EPUB is written with a warning."""
+
 PART_KB_DEFAULT = 300
 _FAST_ZIP_BYTES = 8 * 1024 * 1024
 
@@ -226,6 +239,8 @@ def sniff_image(data: bytes) -> str | None:
         return "image/gif"
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
+    if data[4:12] in (b"ftypavif", b"ftypavis"):
+        return "image/avif"
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<?xml", b"<svg", b"<!--", b"<!doctype svg")) and b"<svg" in head:
         return "image/svg+xml"
@@ -251,6 +266,31 @@ def _svg_is_safe(data: bytes) -> bool:
     return True
 
 
+# Send to Kindle rejects books with WebP or AVIF images (and older reading systems cannot show
+# them): they are converted to PNG when they have transparency, else to JPEG.
+_CONVERTED = frozenset({"image/webp", "image/avif"})
+
+
+def _convert_image(data: bytes) -> tuple[bytes, str] | None:
+    """A WebP or AVIF image as (bytes, media type) of a PNG or JPEG; None when unreadable."""
+    from PIL import Image as PILImage
+
+    try:
+        with PILImage.open(io.BytesIO(data)) as picture:
+            picture.seek(0)  # an animation: its first frame
+            picture.load()
+            transparent = picture.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
+                "transparency" in picture.info)
+            out = io.BytesIO()
+            if transparent:
+                picture.convert("RGBA").save(out, "PNG")
+                return out.getvalue(), "image/png"
+            picture.convert("RGB").save(out, "JPEG", quality=90)
+            return out.getvalue(), "image/jpeg"
+    except (OSError, ValueError, SyntaxError, EOFError, PILImage.DecompressionBombError):
+        return None
+
+
 @dataclass(slots=True)
 class _Images:
     """Embedded images, one manifest item per distinct image (same bytes, same file)."""
@@ -264,19 +304,24 @@ class _Images:
         key = hashlib.sha256(image.data).hexdigest()
         if key in self._by_hash:
             return self._by_hash[key]
-        media_type = sniff_image(image.data)
+        data = image.data
+        media_type = sniff_image(data)
         name: str | None = None
+        if media_type in _CONVERTED:
+            converted = _convert_image(data)
+            data, media_type = converted if converted else (data, None)
         if media_type is None:
             diagnostics.warn("image-unreadable", f"an image declared as {image.media_type} is "
-                                                 "not a JPEG, PNG, GIF, WebP or SVG file; it "
-                                                 "was left out (its caption is kept)")
+                                                 "not a readable JPEG, PNG, GIF, WebP, AVIF or "
+                                                 "SVG file; it was left out (its caption is "
+                                                 "kept)")
         elif media_type == "image/svg+xml" and not _svg_is_safe(image.data):
             diagnostics.warn("image-unsafe", "an SVG image is malformed or contains scripts; "
                                              "it was left out (its caption is kept)")
         else:
             number = len(self.items) + 1
             name = f"images/img-{number:03d}.{_IMAGE_EXT[media_type]}"
-            self.items.append((f"img-{number:03d}", name, media_type, image.data))
+            self.items.append((f"img-{number:03d}", name, media_type, data))
         self._by_hash[key] = name
         return name
 
@@ -295,25 +340,10 @@ def _classes() -> tuple[type, type]:
         def get_content(self, default: bytes | None = None) -> bytes:
             return self.content  # type: ignore[no-any-return]
 
-    class Zip(zipfile.ZipFile):
-        """Every entry gets the same timestamp and mode: byte-identical archives."""
-
-        date_time: tuple[int, int, int, int, int, int] = (1980, 1, 1, 0, 0, 0)
-
-        def writestr(self, zinfo_or_arcname: Any, data: Any, compress_type: Any = None,
-                     compresslevel: Any = None) -> None:
-            if isinstance(zinfo_or_arcname, str):
-                info = zipfile.ZipInfo(zinfo_or_arcname, date_time=self.date_time)
-                info.compress_type = self.compression if compress_type is None else compress_type
-                info.create_system = 3
-                info.external_attr = 0o644 << 16
-                if compresslevel is None and info.compress_type != zipfile.ZIP_STORED:
-                    compresslevel = self.compresslevel
-                zinfo_or_arcname = info
-            super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
-
     class Writer(epub.EpubWriter):  # type: ignore[misc]
         zip_time: tuple[int, int, int, int, int, int] = (1980, 1, 1, 0, 0, 0)
+        deflated: dict[str, bytes] = {}  # noqa: RUF012 (set per instance by the build)
+        """Entries whose raw deflate stream is already made (the cover), by package path."""
 
         def _get_nav(self, item: Any) -> bytes:
             return item.content  # type: ignore[no-any-return]
@@ -327,9 +357,9 @@ def _classes() -> tuple[type, type]:
             super()._write_opf_file(root)
 
         def write(self) -> None:
-            self.out = Zip(self.file_name, "w", zipfile.ZIP_DEFLATED,
-                           compresslevel=self.options["compresslevel"])
-            self.out.date_time = self.zip_time
+            folder = self.book.FOLDER_NAME
+            self.out = _Zip(self.file_name, self.options["compresslevel"], self.zip_time,
+                            {f"{folder}/{name}": data for name, data in self.deflated.items()})
             self.out.writestr("mimetype", "application/epub+zip",
                               compress_type=zipfile.ZIP_STORED)
             self._write_container()
@@ -338,6 +368,62 @@ def _classes() -> tuple[type, type]:
             self.out.close()
 
     return Document, Writer
+
+
+# Already-compressed formats: deflate would spend time for a percent or two.
+_STORED_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+
+
+class _Zip:
+    """The little of a ZIP writer that ebooklib uses (writestr, close), written for speed and
+    reproducibility: every entry has the same timestamp and mode, images are stored rather
+    than deflated, and an entry whose raw deflate stream is given is not compressed again.
+    zipfile.ZipFile spent more time per entry in Python than deflating a typical article.
+    No ZIP64: an EPUB over 4 GB is refused."""
+
+    def __init__(self, out: BinaryIO, level: int, stamp: tuple[int, int, int, int, int, int],
+                 deflated: dict[str, bytes]) -> None:
+        self.out = out
+        self.level = level
+        year, month, day, hour, minute, second = stamp
+        self.dos_time = (hour << 11) | (minute << 5) | (second // 2)
+        self.dos_date = ((year - 1980) << 9) | (month << 5) | day
+        self.deflated = deflated
+        self.central: list[bytes] = []
+        self.offset = 0
+
+    def writestr(self, name: str, data: bytes | str, compress_type: int | None = None) -> None:
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        ascii_name = name.isascii()
+        encoded_name = name.encode("ascii" if ascii_name else "utf-8")
+        flags = 0 if ascii_name else 0x800  # bit 11: the name is UTF-8
+        if name in self.deflated:
+            method, payload = zipfile.ZIP_DEFLATED, self.deflated[name]
+        elif compress_type == zipfile.ZIP_STORED or name.lower().endswith(_STORED_SUFFIXES):
+            method, payload = zipfile.ZIP_STORED, raw
+        else:
+            packer = zlib.compressobj(self.level, zlib.DEFLATED, -15)
+            method, payload = zipfile.ZIP_DEFLATED, packer.compress(raw) + packer.flush()
+        crc = zlib.crc32(raw)
+        if max(self.offset, len(raw), len(payload)) >= 0xFFFFFFFF or len(self.central) >= 0xFFFF:
+            raise WriterError("the EPUB would be larger than the ZIP format allows (4 GB)",
+                              hint="split the book into several smaller ones")
+        fields = (20, 0, flags, method, self.dos_time, self.dos_date, crc, len(payload),
+                  len(raw), len(encoded_name))
+        self.out.write(struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", *fields, 0))
+        self.out.write(encoded_name)
+        self.out.write(payload)
+        # Made by Unix (3) with version 2.0; mode rw-r--r--.
+        self.central.append(struct.pack(
+            "<4s4B4HL2L5H2L", b"PK\x01\x02", 20, 3, *fields, 0, 0, 0, 0, 0o644 << 16,
+            self.offset) + encoded_name)
+        self.offset += 30 + len(encoded_name) + len(payload)
+
+    def close(self) -> None:
+        directory = b"".join(self.central)
+        self.out.write(directory)
+        self.out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(self.central),
+                                   len(self.central), len(directory), self.offset, 0))
 
 
 def _zip_time(stamp: datetime) -> tuple[int, int, int, int, int, int]:
@@ -379,10 +465,20 @@ class _Build:
     images: _Images = field(default_factory=_Images)
     has_images: bool = False
     cover_shown: tuple[str, ...] = ()
+    deflated: dict[str, bytes] = field(default_factory=dict)
+    """Entries whose raw deflate stream is already made (the cover), by package path."""
+    _identifier: str | None = None
 
     @property
     def language(self) -> str:
         return self.book.language
+
+    @property
+    def identifier(self) -> str:
+        """The book's identifier (it hashes every article's text: computed once)."""
+        if self._identifier is None:
+            self._identifier = identifier(self.book)
+        return self._identifier
 
     def run(self) -> bytes:
         from ebooklib import epub
@@ -435,15 +531,23 @@ class _Build:
                                      "epub3_landmark": False, "epub3_pages": False,
                                      "compresslevel": level})
         writer.zip_time = _zip_time(stamp)
+        writer.deflated = self.deflated
         writer.process()
         writer.write()
-        return buffer.getvalue()
+        data = buffer.getvalue()
+        if len(data) > KINDLE_EMAIL_BYTES:
+            diagnostics.warn(
+                "epub-too-large-for-kindle",
+                f"the EPUB is {len(data) / 1e6:.0f} MB: Send to Kindle by e-mail takes at most "
+                f"{KINDLE_EMAIL_BYTES // 1_000_000} MB (the web upload 200 MB); bind fewer "
+                "articles per book or leave out large images")
+        return data
 
     # metadata ------------------------------------------------------------------------------
 
     def metadata(self, eb: Any) -> None:
         book = self.book
-        eb.set_identifier(identifier(book))
+        eb.set_identifier(self.identifier)
         title = _flat(book.title)
         if not title:
             diagnostics.warn("no-title", "the title has no printable characters; "
@@ -531,7 +635,7 @@ class _Build:
             footer = x.format_date(book.published, book.language) if book.published else None
         try:
             image = render_cover(title=book.title, authors=byline, publisher=footer,
-                                 seed=identifier(book))
+                                 seed=self.identifier)
         except (OSError, ValueError) as exc:  # a broken font or Pillow build: no cover, no crash
             diagnostics.warn("cover-failed", f"the cover image could not be drawn ({exc}); "
                                              "the EPUB has no cover")
@@ -539,6 +643,8 @@ class _Build:
         self.has_images = True
         alt = " — ".join(_flat(s) for s in image.shown) or _flat(book.title)
         name = f"images/cover.{_IMAGE_EXT[image.media_type]}"
+        if image.deflated is not None:
+            self.deflated[name] = image.deflated
         body = ('<section class="cover" epub:type="cover">\n'
                 f'<img src="../{name}" alt="{x.attr(alt)}" role="doc-cover"/>\n</section>')
         label, _ = x.word("cover", self.language)
