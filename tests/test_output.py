@@ -105,3 +105,21 @@ def test_read_only_folder_is_an_output_error(tmp_path):
 )
 def test_safe_stem(name, stem):
     assert safe_stem(name) == stem
+
+
+def test_deferred_sync_skips_fsync_but_still_replaces_whole(tmp_path, monkeypatch):
+    from octavo.output import deferred_sync
+
+    calls: list[int] = []
+    monkeypatch.setattr(os, "fsync", lambda fd: calls.append(fd))
+    with atomic_write(tmp_path / "a.epub") as fh:
+        fh.write(b"one")
+    assert len(calls) == 1
+    with deferred_sync():
+        with atomic_write(tmp_path / "b.epub") as fh:
+            fh.write(b"two")
+    assert len(calls) == 1
+    assert (tmp_path / "b.epub").read_bytes() == b"two"
+    with atomic_write(tmp_path / "c.epub") as fh:  # outside the block: durable again
+        fh.write(b"three")
+    assert len(calls) == 2

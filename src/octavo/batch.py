@@ -18,7 +18,7 @@ from octavo.api import DEFAULT_OUTPUT_DIR, Overrides, convert, output_path, read
 from octavo.errors import InputError, OctavoError, OptionError
 from octavo.model import Book
 from octavo.options import ReadOptions, WriteOptions
-from octavo.output import safe_stem
+from octavo.output import can_defer_sync, deferred_sync, safe_stem, sync_all
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,8 +132,15 @@ def _convert_one(
     overrides: Overrides | None,
     skip_existing: bool = False,
     format: str | None = None,
+    durable: bool = True,
 ) -> ItemReport:
-    """One input, in whatever process runs it; only plain data crosses the boundary."""
+    """One input, in whatever process runs it; only plain data crosses the boundary.
+
+    With durable=False the output is not fsynced here: the batch syncs once when it ends."""
+    if not durable:
+        with deferred_sync():
+            return _convert_one(source, to, targets, read_options, write_options, overrides,
+                                skip_existing, format)
     started = time.perf_counter()
     paths = {fmt: Path(p) for fmt, p in targets.items()}
     if skip_existing and all(p.exists() for p in paths.values()):
@@ -185,9 +192,13 @@ def convert_many(
     report = BatchReport(notes=notes)
     if on_plan:
         on_plan(len(paths))
+    workers = jobs or os.cpu_count() or 1
+    # Many files: one sync at the end instead of one fsync per file. Not with a user's
+    # executor, whose workers may write on other machines.
+    durable = not (executor is None and len(paths) > 1 and can_defer_sync())
     calls = [
         (str(path), tuple(to), {f: str(t) for f, t in plan.items()}, read_options,
-         write_options, overrides, skip_existing, format)
+         write_options, overrides, skip_existing, format, durable)
         for path, plan in zip(paths, plans, strict=True)
     ]
     results: dict[int, ItemReport] = {}
@@ -197,7 +208,6 @@ def convert_many(
         if on_result:
             on_result(item)
 
-    workers = jobs or os.cpu_count() or 1
     own_pool: Executor | None = None
     if executor is None and workers > 1 and len(calls) > 1:
         own_pool = executor = ProcessPoolExecutor(max_workers=min(workers, len(calls)))
@@ -212,6 +222,8 @@ def convert_many(
     finally:
         if own_pool is not None:
             own_pool.shutdown(wait=True, cancel_futures=True)
+        if not durable:
+            sync_all()  # once for the whole batch, before anyone reads the report
     report.items = [results[i] for i in sorted(results)]
     report.duration = time.perf_counter() - started
     return report
