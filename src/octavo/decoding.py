@@ -16,13 +16,18 @@ _BOMS = (
 )
 
 
+_CONTROLS = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
+
+
 def looks_binary(data: bytes) -> bool:
     """NUL bytes outside a UTF-16/32 text, or many control bytes, mean this is not text."""
     sample = data[:8192]
     if not sample:
         return False
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
-    return b"\x00" in sample or controls / len(sample) > 0.1
+    if b"\x00" in sample:
+        return True
+    controls = len(sample) - len(sample.translate(None, _CONTROLS))
+    return controls / len(sample) > 0.1
 
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
