@@ -2,7 +2,7 @@
 
 py3langid ships its model xz-compressed; unpacking it takes about a second, which would dominate
 a single conversion. The unpacked arrays are therefore cached once per user as plain .npy files
-(XDG cache folder) and memory-mapped on later runs, which loads in a few milliseconds. When the
+(octavo.cache) and memory-mapped on later runs, which loads in a few milliseconds. When the
 cache folder cannot be written, the packaged model is loaded as usual.
 """
 
@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from octavo import diagnostics
+from octavo import cache, diagnostics
 
 DEFAULT_LANGUAGE = "en"
 _MIN_LETTERS = 20
@@ -34,11 +33,12 @@ def _model_file() -> Path:
     return Path(langid.__file__).parent / langid.MODEL_FILE
 
 
+_PREFIX = "langid-"
+
+
 def _cache_dir() -> Path:
-    """Keyed by the packaged model's size and time, so an upgraded model is unpacked anew."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    stat = _model_file().stat()
-    return Path(base) / "octavo" / f"langid-{stat.st_size}-{stat.st_mtime_ns}"
+    """Keyed by the packaged model's fingerprint, so an upgraded model is unpacked anew."""
+    return cache.entry(_PREFIX, _model_file())
 
 
 def _unpack_to_cache(folder: Path) -> None:
@@ -61,10 +61,7 @@ def _unpack_to_cache(folder: Path) -> None:
                 for name in _ARRAYS:
                     np.save(staging / f"{name}.npy", data[name], allow_pickle=False)
                 (staging / "classes.json").write_text(json.dumps(data["classes"].tolist()))
-        try:
-            os.rename(staging, folder)
-        except OSError:  # another process won the race: its copy is as good
-            shutil.rmtree(staging, ignore_errors=True)
+        cache.publish_folder(staging, folder, _PREFIX)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -532,3 +532,30 @@ def test_verapdf_passes_pdfa_2u(sample: str, seed_pdfa: bytes, links_raw: bytes,
     result = subprocess.run([tool, str(path), "2u"], capture_output=True, text=True,
                             timeout=600)
     assert result.stdout.startswith("PASS"), result.stdout + result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sample", ["hin", "tha", "arb", "heb", "cmn_hans", "missing"])
+def test_verapdf_passes_pdfa_2u_for_every_script(sample: str, tmp_path: Path) -> None:
+    # Shaped scripts (private glyph widths: rule 6.2.11.5-1; ActualText spans) and characters
+    # no font has (a placeholder glyph, never .notdef: rules 6.2.11.7.2, 6.2.11.8).
+    from octavo.options import ReadOptions
+    from octavo.plugins import Source
+    from octavo.readers.text import TextReader
+
+    tool = _verapdf()
+    if sample == "missing":
+        article = Article(title="Missing \U00013080", language="hi", body=(
+            Paragraph((Text("Hieroglyph \U00013000, Linear B \U00010000, मानव \U00013001"),)),))
+    else:
+        source = Path(__file__).parents[1] / "data" / "udhr" / f"{sample}.txt"
+        language = {"hin": "hi", "tha": "th", "arb": "ar", "heb": "he", "cmn_hans": "zh"}[sample]
+        article = TextReader().read(Source(source.read_bytes(), source.name, source),
+                                    ReadOptions(language=language))
+    with diagnostics.collecting():
+        data = render(article)
+    path = tmp_path / f"{sample}.pdf"
+    path.write_bytes(data)
+    result = subprocess.run([tool, str(path), "2u"], capture_output=True, text=True,
+                            timeout=600, check=False)
+    assert result.stdout.startswith("PASS"), result.stdout + result.stderr

@@ -147,16 +147,101 @@ def register(name: str) -> Any:
             from reportlab.pdfbase.ttfonts import TTFont
 
             located = source.locate()
+            font = None
             if isinstance(located, bytes):
                 import io
 
                 target: Any = io.BytesIO(located)
             else:
                 target = str(located)
-            font = TTFont(name, target, subfontIndex=source.subfont_index)
+                font = _cached_font(name, located, source.subfont_index)
+            if font is None:
+                font = TTFont(name, target, subfontIndex=source.subfont_index)
+                if not isinstance(located, bytes):
+                    _cache_font(font, located, source.subfont_index)
             pdfmetrics.registerFont(font)
             source._face = font
     return source._face
+
+
+# --- parsed fonts, cached on disk -----------------------------------------------------------
+# reportlab parses a TrueType file's tables (cmap, hmtx...) on every process start: ~15-40 ms
+# a face, more than the rest of a one-page PDF's layout. The parsed tables are kept once per
+# user (octavo.cache: marshal, keyed by the file's fingerprint and the reportlab version,
+# written atomically); the font program itself is read from its file as before.
+# Anything unexpected (a cache that cannot be read or written, another reportlab) parses.
+
+_FACE_SKIP = frozenset(("_ttf_data", "_pdfScale"))
+_CACHE_FORMAT = 1
+
+
+def _face_cache_prefix(path: Path, subfont_index: int) -> str:
+    import reportlab
+
+    return f"font-{path.stem}-{subfont_index}-rl{reportlab.Version}-v{_CACHE_FORMAT}-"
+
+
+def _face_cache_file(path: Path, subfont_index: int) -> Path:
+    """Keyed by the font file's fingerprint and the reportlab version that parsed it."""
+    from octavo import cache
+
+    return cache.entry(_face_cache_prefix(path, subfont_index), path, ".marshal")
+
+
+def _cache_font(font: Any, path: Path, subfont_index: int) -> None:
+    """Keep a parsed face for the next process; silently not when the cache is unwritable."""
+    import marshal
+
+    from reportlab.pdfbase.ttfonts import TTFNameBytes
+
+    from octavo import cache
+
+    state = {k: v for k, v in vars(font.face).items() if k not in _FACE_SKIP}
+    names = sorted(k for k, v in state.items() if isinstance(v, TTFNameBytes))
+    try:
+        data = marshal.dumps((names, state))
+        cache.write_file(_face_cache_file(path, subfont_index), data,
+                         _face_cache_prefix(path, subfont_index))
+    except (OSError, ValueError):
+        pass
+
+
+def _cached_font(name: str, path: Path, subfont_index: int) -> Any:
+    """The TTFont for a file from the disk cache, or None (then the file is parsed)."""
+    import marshal
+    from fnmatch import fnmatch
+    from weakref import WeakKeyDictionary
+
+    from reportlab import rl_config
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTEncoding, TTFNameBytes, TTFont, TTFontFace
+
+    try:
+        with open(_face_cache_file(path, subfont_index), "rb") as src:
+            names, state = marshal.loads(src.read())
+        data = path.read_bytes()
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(state, dict) or "unitsPerEm" not in state or not isinstance(names, list):
+        return None
+    # What TTFontFace.__init__ leaves, without parsing (see test_fonts: they must agree).
+    face = TTFontFace.__new__(TTFontFace)
+    pdfmetrics.TypeFace.__init__(face, None)
+    face.__dict__.update(state)
+    for key in names:
+        setattr(face, key, TTFNameBytes(state[key]))
+    face._ttf_data = data
+    units = face.unitsPerEm
+    face._pdfScale = (lambda x: x) if units == 1000 else (lambda x, k=1000 / units: x * k)
+    # ... and what TTFont.__init__ adds around it.
+    font = TTFont.__new__(TTFont)
+    font.fontName = name
+    font.face = face
+    font.encoding = TTEncoding()
+    font.state = WeakKeyDictionary()
+    font._asciiReadable = rl_config.ttfAsciiReadable
+    font.shapable = not any(fnmatch(name, glob) for glob in rl_config.unShapedFontGlob)
+    return font
 
 
 def coverage(name: str) -> Container[int]:

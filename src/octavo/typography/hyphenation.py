@@ -1,8 +1,12 @@
-"""Hyphenation by language: pyphen (LibreOffice patterns) dictionaries, cached per process.
+"""Hyphenation by language: pyphen (LibreOffice patterns) dictionaries, cached per process and on disk.
 
 `hyphenator(tag)` returns a callable for reportlab's `ParagraphStyle.hyphenationLang`: it takes a
-word and yields (head, tail) break pairs, longest head first. Loading a dictionary is slow (the
-German one takes ~300 ms), so each is loaded once per process.
+word and yields (head, tail) break pairs, longest head first. pyphen parses a dictionary's .dic
+file on every process start (the German one takes ~1 s), which would dominate a single
+conversion. So the parsed patterns are cached once per user in the XDG cache folder (marshal,
+keyed by the .dic file's size and time, written atomically) and load in ~20 ms on later runs;
+when the cache cannot be read or written, the dictionary is parsed as usual. Dictionaries with
+nonstandard breaks ("ff=f", which pyphen marks on its positions) always take pyphen's own path.
 
 The patterns allow some bad breaks: "Mi-li-tä-r-be-fehls-ha-ber" permits "Militä-rbefehlshaber",
 a break that strands a lone consonant at the start of the next line. Breaks just before a
@@ -13,8 +17,13 @@ one-consonant "syllable" are dropped, and at least 2 letters stay before and 3 a
 from __future__ import annotations
 
 import functools
+import marshal
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from octavo import cache
 
 Hyphenator = Callable[[str], Iterator[tuple[str, str]]]
 
@@ -26,6 +35,9 @@ RIGHT_MIN = 3
 # Per-language minimums where the convention differs from (LEFT_MIN, RIGHT_MIN): German
 # typesetting (babel's ngerman, Duden) allows two letters on either side ("Tie-fe").
 _MINIMUMS: dict[str, tuple[int, int]] = {"de": (2, 2), "nl": (2, 2), "sv": (2, 2)}
+
+_CACHE_FORMAT = 1
+"""Bumped when the cached file's layout changes (old files are then ignored)."""
 
 
 def minimums(name: str) -> tuple[int, int]:
@@ -59,12 +71,117 @@ def dictionary_name(tag: str) -> str | None:
     return name
 
 
+class Patterns:
+    """A dictionary's patterns with pyphen's algorithm: positions(word) as pyphen.Pyphen gives.
+
+    `table` maps a pattern's letters to bytes: its first byte is the offset of the first
+    non-zero value, the rest are the values (the same data as pyphen's HyphDict.patterns).
+    """
+
+    def __init__(self, table: dict[str, bytes], left: int, right: int) -> None:
+        self.table = table
+        self.maxlen = max(map(len, table), default=1)
+        self.left, self.right = left, right
+        self._cache: dict[str, list[int]] = {}
+
+    def positions(self, word: str) -> list[int]:
+        """Offsets where the word may break (pyphen's HyphDict.positions, then left/right)."""
+        lower = word.lower()
+        points = self._cache.get(lower)
+        if points is None:
+            points = self._cache[lower] = self._points(lower)
+        right = len(word) - self.right
+        return [i for i in points if self.left <= i <= right]
+
+    def _points(self, word: str) -> list[int]:
+        pointed = f".{word}."
+        size = len(pointed)
+        maxlen = self.maxlen
+        refs = [0] * (size + 1 + maxlen)  # room past the end, as pyphen's slices allow
+        get = self.table.get
+        for i in range(size - 1):
+            for j in range(i + 1, min(i + maxlen, size) + 1):
+                pattern = get(pointed[i:j])
+                if pattern is None:
+                    continue
+                at = i + pattern[0]
+                for k, value in enumerate(pattern[1:], at):
+                    if value > refs[k]:  # noqa: PLR1730 (max() is slower in this loop)
+                        refs[k] = value
+        return [i - 1 for i, value in enumerate(refs[:size + 1]) if value % 2]
+
+
+def _cache_prefix(path: Path) -> str:
+    return f"{path.stem}-v{_CACHE_FORMAT}-"
+
+
+def _cache_file(path: Path) -> Path:
+    """Keyed by the .dic file's fingerprint: an upgraded dictionary is parsed anew."""
+    return cache.entry(_cache_prefix(path), path, ".marshal")
+
+
+def _table_from_pyphen(hd: Any) -> dict[str, bytes] | None:
+    """pyphen's parsed patterns as a Patterns table; None when some carry nonstandard breaks."""
+    table: dict[str, bytes] = {}
+    for key, (start, values) in hd.patterns.items():
+        if any(type(v) is not int for v in values) or not 0 <= start < 256:
+            return None  # pyphen.DataInt: a nonstandard break our algorithm does not model
+        table[key] = bytes((start, *values))
+    return table
+
+
+def _write_cache(target: Path, table: dict[str, bytes], prefix: str) -> None:
+    """Write the table; the file appears whole or not at all (a racing process may win)."""
+    cache.write_file(target, marshal.dumps(table), prefix)
+
+
+def _read_cache(target: Path) -> dict[str, bytes] | None:
+    try:
+        with open(target, "rb") as src:
+            data = src.read()  # marshal.load on the file reads object by object: 10x slower
+        table = marshal.loads(data)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(table, dict) or not table:
+        return None
+    key, value = next(iter(table.items()))
+    if not isinstance(key, str) or not isinstance(value, bytes):
+        return None  # not a file we wrote
+    return table
+
+
 @functools.cache
-def _pyphen(name: str) -> object:
+def _pyphen(name: str) -> Any:
+    """A loaded dictionary: Patterns from the disk cache where it can, else pyphen.Pyphen."""
     import pyphen
 
     left, right = minimums(name)
-    return pyphen.Pyphen(lang=name, left=left, right=right)
+    path = pyphen.LANGUAGES.get(name)
+    target = None
+    if isinstance(path, Path):
+        try:
+            target = _cache_file(path)
+        except OSError:
+            target = None
+        if target is not None:
+            table = _read_cache(target)
+            if table is not None:
+                return Patterns(table, left, right)
+    dic = pyphen.Pyphen(lang=name, left=left, right=right)
+    if target is not None:
+        table = _table_from_pyphen(dic.hd)
+        if table is not None:
+            try:
+                _write_cache(target, table, _cache_prefix(path))
+            except OSError:
+                pass  # a read-only or full cache folder: parse again next time
+            return Patterns(table, left, right)
+    return dic
+
+
+def _load(name: str) -> Any:
+    with _lock:  # loading is slow; two threads must not both load the same dictionary
+        return _pyphen(name)
 
 
 def hyphenator(tag: str) -> Hyphenator | None:
@@ -72,9 +189,7 @@ def hyphenator(tag: str) -> Hyphenator | None:
     name = dictionary_name(tag)
     if name is None:
         return None
-    with _lock:  # loading is slow; two threads must not both load the same dictionary
-        dic = _pyphen(name)
-    return _make_hyphenator(dic)
+    return _make_hyphenator(_load(name))
 
 
 def positions(tag: str) -> Callable[[str], list[int]] | None:
@@ -82,15 +197,13 @@ def positions(tag: str) -> Callable[[str], list[int]] | None:
     name = dictionary_name(tag)
     if name is None:
         return None
-    with _lock:
-        dic = _pyphen(name)
-    return _make_positions(dic)
+    return _make_positions(_load(name))
 
 
 @functools.cache
-def _make_positions(dic: object) -> Callable[[str], list[int]]:
-    raw: Callable[[str], list[int]] = dic.positions  # type: ignore[attr-defined]
-    left, right = dic.left, dic.right  # type: ignore[attr-defined]
+def _make_positions(dic: Any) -> Callable[[str], list[int]]:
+    raw: Callable[[str], list[int]] = dic.positions
+    left, right = dic.left, dic.right
 
     @functools.lru_cache(maxsize=20000)
     def allowed(word: str) -> list[int]:
@@ -100,9 +213,9 @@ def _make_positions(dic: object) -> Callable[[str], list[int]]:
 
 
 @functools.cache
-def _make_hyphenator(dic: object) -> Hyphenator:
-    positions: Callable[[str], list[int]] = dic.positions  # type: ignore[attr-defined]
-    left, right = dic.left, dic.right  # type: ignore[attr-defined]
+def _make_hyphenator(dic: Any) -> Hyphenator:
+    positions: Callable[[str], list[int]] = dic.positions
+    left, right = dic.left, dic.right
 
     def pairs(word: str) -> Iterator[tuple[str, str]]:
         for pos in reversed(good_positions(word, positions(word), left, right)):
@@ -130,10 +243,8 @@ def hyphenate(word: str, tag: str, mark: str = "-") -> str:
     name = dictionary_name(tag)
     if name is None:
         return word
-    with _lock:
-        dic = _pyphen(name)
-    raw = dic.positions(word)  # type: ignore[attr-defined]
-    points = good_positions(word, raw, dic.left, dic.right)  # type: ignore[attr-defined]
+    dic = _load(name)
+    points = good_positions(word, dic.positions(word), dic.left, dic.right)
     out, last = [], 0
     for pos in points:
         out.append(word[last:pos])

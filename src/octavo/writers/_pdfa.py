@@ -4,9 +4,11 @@ reportlab writes a sound PDF 1.4, but PDF/A needs more: XMP metadata that repeat
 info dictionary exactly, an sRGB OutputIntent (reportlab paints in DeviceRGB), a trailer /ID,
 streams whose keywords end lines the strict way, print-flagged annotations, and none of the
 things an archive cannot keep (JavaScript, embedded files, LZW, PostScript, launch actions).
-`to_pdfa2u` post-processes the bytes with pikepdf (qpdf) and is byte-reproducible: the same
-PDF and metadata give the same output, because every date comes from the caller and the /ID
-from `document_id` or a hash of the input.
+The PDF writer has reportlab write all of that itself (`prepare_document`, below: no second
+pass, no pikepdf import). `to_pdfa2u` post-processes any PDF's bytes with pikepdf (qpdf); the
+writer still uses it for what reportlab cannot write (CMYK images, see `needs_rewrite`). Both
+are byte-reproducible: the same input and metadata give the same output, because every date
+comes from the caller and the IDs from `document_id` or a hash of the input.
 
 Fonts cannot be fixed afterwards: the writer embeds TrueType subsets with ToUnicode maps, and
 a font without a program or a ToUnicode map is reported (diagnostics.warn), not silently kept.
@@ -15,6 +17,7 @@ a font without a program or a ToUnicode map is reported (diagnostics.warn), not 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import io
 import re
@@ -498,3 +501,163 @@ def font_problems(doc: pikepdf.Pdf) -> list[tuple[str, str]]:
         ):
             problems.append((name, "is not embedded"))
     return problems
+
+
+# --- written by reportlab directly ----------------------------------------------------------
+# Opening and saving every PDF again with pikepdf costs a third of a small PDF's time and
+# pikepdf's import a tenth of a single conversion's. reportlab can write all the parts itself:
+# `prepare_document` puts our Info, the XMP packet, the sRGB OutputIntent and the PDF 1.7
+# header into its document before it is saved, `mark_annotation` sets the print flag, and
+# streams get their end-of-line before `endstream` (6.1.7.1). What only a rewrite can repair
+# (CMYK JPEGs that reportlab passes through, unembedded standard fonts) is found by
+# `needs_rewrite` in the finished bytes; then `to_pdfa2u` runs as before.
+
+_STRICT = "_octavo_pdfa"
+"""Attribute set on reportlab PDFDocuments whose streams must end their data with an EOL."""
+
+
+def document_seed(*parts: str) -> bytes:
+    """A fingerprint of what a document says, for its XMP DocumentID (same text, same ID)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.digest()
+
+
+def prepare_document(
+    canvas: Any,
+    *,
+    title: str,
+    authors: Sequence[str],
+    language: str,
+    subject: str | None,
+    keywords: Sequence[str],
+    creator: str,
+    created: datetime,
+    modified: datetime,
+    document_id: bytes,
+) -> None:
+    """Make reportlab's document for `canvas` save itself as PDF/A-2u (see above).
+
+    Call before the document is saved (e.g. in a DocTemplate's beforeDocument). The Info
+    dictionary is ours, not reportlab's, so that it says exactly what the XMP says.
+    """
+    from reportlab.pdfbase.pdfdoc import (
+        PDFArray,
+        PDFCatalog,
+        PDFDictionary,
+        PDFName,
+        PDFStream,
+        PDFString,
+    )
+
+    _install_strict_streams()
+    doc = canvas._doc
+    created, modified = _aware(created), _aware(modified)
+    meta = _Meta(
+        title=_clean(title),
+        author=_clean(", ".join(a for a in authors if a.strip())),
+        subject=_clean(subject or ""),
+        keywords=_clean(", ".join(k for k in keywords if k.strip())),
+        creator=_clean(creator),
+        producer=_clean(str(doc.info.producer)),
+        created=created,
+        modified=modified,
+        language=language,
+    )
+    stamp = f"{pdf_date(created)}\0{pdf_date(modified)}".encode()
+    doc_id = hashlib.sha256(b"octavo-pdfa-document\0" + document_id).digest()[:16]
+    instance_id = hashlib.sha256(b"octavo-pdfa-instance\0" + document_id + stamp).digest()[:16]
+    setattr(doc, _STRICT, True)
+    doc._pdfVersion = (1, 7)
+    doc.info = _info_class()(meta)
+    catalog = doc.Catalog
+    if meta.language:
+        catalog.Lang = PDFString(meta.language)
+    metadata = PDFStream(PDFDictionary({"Type": PDFName("Metadata"),
+                                        "Subtype": PDFName("XML")}),
+                         _xmp(meta, doc_id=doc_id, instance_id=instance_id))
+    # No filter: reportlab compresses only the streams that ask for it (pages, fonts), and the
+    # metadata stream must stay readable without decoding (6.6.2.1).
+    catalog.Metadata = metadata
+    profile = PDFStream(PDFDictionary({"N": 3}), srgb_profile())
+    intent = PDFDictionary({
+        "Type": PDFName("OutputIntent"),
+        "S": PDFName("GTS_PDFA1"),
+        "OutputConditionIdentifier": PDFString(SRGB_NAME),
+        "Info": PDFString(SRGB_NAME),
+        "RegistryName": PDFString("http://www.color.org"),
+        "DestOutputProfile": doc.Reference(profile),
+    })
+    # PDFCatalog writes the keys its __NoDefault__ lists; an instance list adds ours.
+    catalog.__NoDefault__ = [*PDFCatalog.__NoDefault__, "OutputIntents"]
+    catalog.OutputIntents = PDFArray([intent])
+
+
+@functools.cache
+def _info_class() -> type:
+    from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFObject, PDFString
+
+    class _Info(PDFObject):  # type: ignore[misc]
+        """The document information dictionary: only the entries the XMP repeats (6.6.2.3.1)."""
+
+        invariant = 1
+
+        def __init__(self, meta: _Meta) -> None:
+            values = {"Title": meta.title, "Author": meta.author, "Subject": meta.subject,
+                      "Keywords": meta.keywords, "Creator": meta.creator,
+                      "Producer": meta.producer, "CreationDate": pdf_date(meta.created),
+                      "ModDate": pdf_date(meta.modified)}
+            self.values = {k: v for k, v in values.items() if v}
+
+        def digest(self, md5: Any) -> None:
+            """reportlab hashes the Info into the trailer /ID."""
+            for value in self.values.values():
+                md5.update(value.encode("utf-8", "surrogatepass"))
+
+        def format(self, document: Any) -> bytes:
+            entries = {k: PDFString(v) for k, v in self.values.items()}
+            return PDFDictionary(entries).format(document)  # type: ignore[no-any-return]
+
+    return _Info
+
+
+def mark_annotation(annotation: Any) -> None:
+    """Print flag on (6.3.2) for an annotation reportlab is about to add."""
+    from reportlab.pdfbase.pdfdoc import PDFDictionary
+
+    if isinstance(annotation, PDFDictionary):
+        annotation.dict.setdefault("F", _FLAG_PRINT)
+    elif isinstance(getattr(annotation, "otherkw", None), dict):
+        annotation.otherkw.setdefault("F", _FLAG_PRINT)
+
+
+def needs_rewrite(pdf: bytes) -> bool:
+    """Whether reportlab's PDF/A output still needs pikepdf: a CMYK image (reportlab passes
+    CMYK JPEGs through) or a standard font it does not embed."""
+    return b"/DeviceCMYK" in pdf or b"/Type1" in pdf
+
+
+_strict_installed = False
+
+
+def _install_strict_streams() -> None:
+    """reportlab ends stream data with `endstream` right after the last byte; PDF/A wants an
+    EOL before it (not counted in /Length). Only documents marked by prepare_document."""
+    global _strict_installed
+    if _strict_installed:
+        return
+    from reportlab.pdfbase.pdfdoc import PDFStream
+
+    plain = PDFStream.format
+
+    def format(self: Any, document: Any) -> bytes:
+        out: bytes = plain(self, document)
+        if getattr(document, _STRICT, False) and out.endswith(b"endstream\n") \
+                and not out.endswith(b"\nendstream\n"):
+            out = out[:-10] + b"\nendstream\n"
+        return out
+
+    PDFStream.format = format
+    _strict_installed = True

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -132,6 +134,7 @@ def _attr(text: str) -> str:
     return escape(text).replace('"', "&quot;")
 
 
+@functools.cache
 def _creator() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -331,11 +334,12 @@ _STRETCH = 0.6
 
 @dataclass(slots=True)
 class _Word:
-    chars: list[tuple[str, int]]
-    """(character, run index) pairs."""
+    pieces: list[tuple[str, int]]
+    """The word's text as (text, run index) pieces, soft hyphens taken out."""
     width: float
-    breaks: list[tuple[int, float, bool, float]]
-    """Breaks inside the word: (offset, width of the head, whether a hyphen is added, penalty)."""
+    breaks: list[tuple[int, float, float, float]]
+    """Breaks inside the word: (offset, width of the head, width of the added hyphen or 0,
+    penalty)."""
     space: float
     """Width of the space that follows the word."""
     space_run: int = -1
@@ -351,82 +355,119 @@ def _break_lines(runs: list[_Run], style: ParagraphStyle, width: float,
     chosen breaks are written into the text as <br/> (justified via justifyBreaks) plus the
     hyphens. Returns None (keep reportlab's own breaking) for text it cannot handle.
     """
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
     if any(r.br for r in runs) or width <= 0:
         return None
-    size = style.fontSize
-    words = _words(runs, size, positions)
+    words = _words(runs, style.fontSize, positions)
     if not words:
         return None
-    first_width = width - style.firstLineIndent
-    shrink_share = style.spaceShrinkage * 0.9
-
-    # Breakpoints: (word index, offset in word, head width, added hyphen width, penalty);
-    # offset 0 is the space before the word, any other offset ends the line with a hyphen.
-    points: list[tuple[int, int, float, float, float]] = [(0, 0, 0.0, 0.0, 0.0)]
-    for k, word in enumerate(words):
-        if k:
-            points.append((k, 0, 0.0, 0.0, 0.0))
-        for off, head, hyphen, penalty in word.breaks:
-            run = runs[word.chars[off - 1][1]]
-            hw = stringWidth("-", run.font, run.size or size) if hyphen else 0.0
-            points.append((k, off, head, hw, penalty))
-    points.append((len(words), 0, 0.0, 0.0, 0.0))
-    # Prefix sums: x[k] = width of words[:k] with the spaces after them; sp[k] = those spaces.
-    x = [0.0]
-    sp = [0.0]
-    for word in words:
-        x.append(x[-1] + word.width + word.space)
-        sp.append(sp[-1] + word.space)
-
-    def line(a: tuple[int, int, float, float, float], b: tuple[int, int, float, float, float]
-             ) -> tuple[float, float, int]:
-        """Natural width, total space width, number of spaces for a line from a to b."""
-        ka, _, ha, _, _ = a
-        kb, ob, hb, hw, _ = b
-        start = x[ka] + ha  # a break inside word ka starts after its head
-        if ob == 0:  # ends at the space before word kb
-            return x[kb] - words[kb - 1].space - start, sp[kb - 1] - sp[ka], kb - 1 - ka
-        return x[kb] + hb + hw - start, sp[kb] - sp[ka], kb - ka
-
-    best = _total_fit(points, line, first_width, width, shrink_share)
+    best = _total_fit(_Points.of(words), style.firstLineIndent, width,
+                      style.spaceShrinkage * 0.9)
     if best is None:
         return None
     return _apply_breaks(runs, words, best)
 
 
-def _total_fit(points: list[tuple[int, int, float, float, float]], line: Any, first_width: float,
-               width: float, shrink_share: float) -> list[tuple[int, int, bool]] | None:
+@dataclass(slots=True)
+class _Points:
+    """A paragraph's breakpoints as parallel arrays, so a line's measures are differences.
+
+    Point 0 starts the paragraph and the last one ends it; a point at offset 0 of a word is
+    the space before it, any other offset breaks inside the word (with a hyphen or after one).
+    As a line's start, a point contributes its position `start` (the words before it with their
+    spaces, plus the head of a broken word) and the spaces `start_sp` / `start_n` before it;
+    as a line's end, `end` (natural width up to it, with the added hyphen), `end_sp`, `end_n`.
+    A line from i to j is end[j] - start[i] wide and has end_sp[j] - start_sp[i] of space.
+    """
+
+    word: list[int]
+    offset: list[int]
+    hyphen: list[float]
+    penalty: list[float]
+    start: list[float]
+    start_sp: list[float]
+    start_n: list[int]
+    end: list[float]
+    end_sp: list[float]
+    end_n: list[int]
+
+    @classmethod
+    def of(cls, words: list[_Word]) -> _Points:
+        x = [0.0]  # x[k] = width of words[:k] with the spaces after them
+        sp = [0.0]  # sp[k] = those spaces
+        for w in words:
+            x.append(x[-1] + w.width + w.space)
+            sp.append(sp[-1] + w.space)
+        rows = [(0, 0, 0.0, 0.0, 0.0, 0.0, 0, 0.0, 0.0, 0)]
+        add = rows.append
+        for k, w in enumerate(words):
+            xk, spk = x[k], sp[k]
+            if k:
+                add((k, 0, 0.0, 0.0, xk, spk, k, xk - words[k - 1].space, sp[k - 1], k - 1))
+            for off, head, hw, penalty in w.breaks:
+                add((k, off, hw, penalty, xk + head, spk, k, xk + head + hw, spk, k))
+        k = len(words)
+        add((k, 0, 0.0, 0.0, x[k], sp[k], k, x[k] - words[k - 1].space, sp[k - 1], k - 1))
+        return cls(*(list(column) for column in zip(*rows)))
+
+
+_EPS = 1e-6
+"""Margin (points) for the range searches: candidates near a bound get the exact test."""
+
+
+def _total_fit(p: _Points, indent: float, width: float,
+               shrink_share: float) -> list[tuple[int, int, bool]] | None:
     """Dynamic programming over breakpoints; returns the chosen (word, offset, hyphen) breaks.
 
     Tries a strict tolerance for loose lines first, then looser ones; None when even a line
     of a single word overflows (an unbreakable word wider than the measure).
+
+    For each line end j only the starts i that can make a feasible line are visited: a line
+    grows as its start moves back, so the starts too long to shrink into the measure form a
+    prefix and those too loose to stretch a suffix, both found by binary search over sums
+    that only grow with i. Each visited pair is tested exactly as before, so the result is
+    that of the plain search over all pairs.
     """
+    from bisect import bisect_left, bisect_right
+
     inf = float("inf")
-    n = len(points)
+    n = len(p.word)
+    start, start_sp, start_n = p.start, p.start_sp, p.start_n
+    end, end_sp, end_n = p.end, p.end_sp, p.end_n
+    offset, penalty = p.offset, p.penalty
+    first_width = width - indent
+    # A line from i to j is too long, even shrunk, when tight[i] < end[j] - shrink * end_sp[j]
+    # - width: tight only grows with i (each step adds a word with its space, or a head).
+    tight = [s - shrink_share * q for s, q in zip(start, start_sp)]
     for tolerance in (2.5, 10.0, inf):
         cost = [0.0] + [inf] * (n - 1)
         prev = [-1] * n
+        reach = tolerance * _STRETCH
+        # ... and too loose (at this tolerance) when loose[i] > end[j] + reach * end_sp[j] - width.
+        loose = [s + reach * q for s, q in zip(start, start_sp)] if tolerance != inf else None
         for j in range(1, n):
-            b = points[j]
             last = j == n - 1
-            hyphen_b = b[1] > 0  # the line ends in a hyphen (added, or the word's own)
-            for i in range(j - 1, -1, -1):
-                a = points[i]
-                if a[0] == b[0] and a[1] >= b[1]:
-                    continue
+            hyphen_b = offset[j] > 0  # the line ends in a hyphen (added, or the word's own)
+            nat_j, sp_j, n_j, pen_j = end[j], end_sp[j], end_n[j], penalty[j] ** 2
+            lo = bisect_left(tight, nat_j - shrink_share * sp_j - width - _EPS, 1, j)
+            hi = j - 1
+            if loose is not None and not last:
+                hi = bisect_right(loose, nat_j + reach * sp_j - width + _EPS, lo, j) - 1
+            # Starts from hi down to lo; the first line's start (0, narrower by the indent)
+            # only when every later start fit, as in a plain search from j-1 down.
+            for i in range(hi, -1 if lo == 1 else lo - 1, -1):
                 limit = first_width if i == 0 else width
-                natural, spaces, count = line(a, b)
+                natural = nat_j - start[i]
+                spaces = sp_j - start_sp[i]
                 if natural - spaces * shrink_share > limit:
                     break  # starting earlier only makes the line longer
-                if cost[i] == inf:
+                ci = cost[i]
+                if ci == inf:
                     continue
                 if natural > limit:
                     bad = 100 * ((natural - limit) / (spaces * shrink_share)) ** 3
                 elif last:
                     bad = 0.0
-                elif count == 0 or spaces == 0:
+                elif n_j - start_n[i] == 0 or spaces == 0:
                     if tolerance != inf:
                         continue  # a word (or piece) alone on a line: only as a last resort
                     bad = 5000.0
@@ -437,23 +478,22 @@ def _total_fit(points: list[tuple[int, int, float, float, float]], line: Any, fi
                     bad = 100 * ratio**3
                 demerits = (_LINE_PENALTY + bad) ** 2
                 if hyphen_b:
-                    demerits += b[4] ** 2
-                    if a[1] > 0:
+                    demerits += pen_j
+                    if offset[i] > 0:
                         demerits += _DOUBLE_HYPHEN_DEMERITS
                 if last:
-                    if a[1] > 0:
+                    if offset[i] > 0:
                         demerits += _FINAL_HYPHEN_DEMERITS
                     if natural < limit * _SHORT_LAST_LINE:
                         demerits += _SHORT_LAST_LINE_DEMERITS
-                total = cost[i] + demerits
+                total = ci + demerits
                 if total < cost[j]:
                     cost[j], prev[j] = total, i
         if cost[-1] < inf:
             chosen: list[tuple[int, int, bool]] = []
             j = prev[-1]
             while j > 0:
-                k, off, _, hw, _ = points[j]
-                chosen.append((k, off, hw > 0))
+                chosen.append((p.word[j], offset[j], p.hyphen[j] > 0))
                 j = prev[j]
             return chosen[::-1]
     return None
@@ -467,6 +507,24 @@ def _advance(font: str, ch: str) -> float:
     return float(stringWidth(ch, font, 1000)) / 1000
 
 
+@functools.lru_cache(maxsize=256)
+def _hyphen_width(font: str, size: float) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return float(stringWidth("-", font, size))
+
+
+_SHY = "\u00ad"
+_advances: dict[str, dict[str, float]] = {}
+"""Per font: _advance of each character seen (a dict lookup is cheaper than the lru_cache)."""
+_BREAK_SPLIT = re.compile("[" + "".join(sorted(_BREAKING)) + "]")
+_word_memo: dict[tuple[str, str, float, Any], tuple[str, float, list[tuple[int, float, float,
+                                                                           float]]]] = {}
+"""One-font words already measured: (text, font, size, positions) -> (text without soft
+hyphens, width, breaks). News text repeats most of its words."""
+_WORD_MEMO_MAX = 50_000
+
+
 def _words(runs: list[_Run], size: float, positions: Any) -> list[_Word]:
     """Split runs into words with widths and their possible inner breaks.
 
@@ -474,43 +532,113 @@ def _words(runs: list[_Run], size: float, positions: Any) -> list[_Word]:
     only break points (the author's choice wins over the dictionary).
     """
     sizes = [run.size or size for run in runs]
+    fonts_of = [run.font for run in runs]
     words: list[_Word] = []
     current: list[tuple[str, int]] = []
 
     def finish(space_run: int | None) -> None:
-        if not current:
-            return
-        at_shy = (i for i, (ch, _) in enumerate(current) if ch == "\u00ad")
-        shy = [n - k for k, n in enumerate(at_shy)]  # offsets once the soft hyphens are gone
-        chars = [(ch, i) for ch, i in current if ch != "\u00ad"] if shy else list(current)
-        current.clear()
-        if not chars:
-            return
-        # prefix[n] = width of the first n characters
-        prefix = [0.0]
-        for ch, i in chars:
-            prefix.append(prefix[-1] + _advance(runs[i].font, ch) * sizes[i])
-        if shy:
-            found = [(off, True, _HYPHEN_PENALTY) for off in shy if 0 < off < len(chars)]
+        if len(current) == 1:
+            text, i = current[0]
+            key = (text, fonts_of[i], sizes[i], positions)
+            known = _word_memo.get(key)
+            if known is None:
+                if len(_word_memo) >= _WORD_MEMO_MAX:
+                    _word_memo.clear()
+                known = _word_memo[key] = _measure(current, fonts_of, sizes, positions)
+            clean, width, breaks = known
+            pieces = [(clean, i)] if clean else []
         else:
-            found = _word_breaks("".join(ch for ch, _ in chars), positions)
+            clean, width, breaks = _measure(current, fonts_of, sizes, positions)
+            pieces = [(t.replace(_SHY, ""), i) for t, i in current]
+            pieces = [(t, i) for t, i in pieces if t]
+        current.clear()
+        if not pieces:
+            return
         space = 0.0
         if space_run is not None:
-            space = _advance(runs[space_run].font, " ") * sizes[space_run]
-        words.append(_Word(chars, prefix[-1],
-                           [(off, prefix[off], hy, pen) for off, hy, pen in found], space,
+            space = _advance(fonts_of[space_run], " ") * sizes[space_run]
+        words.append(_Word(pieces, width, breaks, space,
                            space_run if space_run is not None else -1))
 
+    split = _BREAK_SPLIT.split
+    memo = _word_memo
     for i, run in enumerate(runs):
-        for ch in run.text:
-            if ch in _BREAKING:
+        parts = split(run.text)
+        last = len(parts) - 1
+        font, font_size = fonts_of[i], sizes[i]
+        space = _advance(font, " ") * font_size
+        for n, part in enumerate(parts):
+            if n and current:
                 finish(i)
+            if not part:
+                continue
+            if n < last and not current:
+                # The common case, inline: a word inside this run, ended by a space of it.
+                known = memo.get((part, font, font_size, positions))
+                if known is None:
+                    current.append((part, i))
+                    continue  # measured and remembered by finish() at the space
+                if known[0]:
+                    words.append(_Word([(known[0], i)], known[1], known[2], space, i))
             else:
-                current.append((ch, i))
+                current.append((part, i))
     finish(None)
     if words:
         words[-1].space = 0.0
     return words
+
+
+def _measure(pieces: list[tuple[str, int]], fonts_of: list[str], sizes: list[float],
+             positions: Any) -> tuple[str, float, list[tuple[int, float, float, float]]]:
+    """A word's text without soft hyphens, its width and its breaks (see _Word.breaks)."""
+    if len(pieces) == 1 and _SHY not in pieces[0][0]:  # the common case: one font
+        clean, i = pieces[0]
+        font, size = fonts_of[i], sizes[i]
+        advances = _advances.get(font)
+        if advances is None:
+            advances = _advances[font] = {}
+        total = 0.0
+        prefix = [total]
+        for ch in clean:
+            advance = advances.get(ch)
+            if advance is None:
+                advance = advances[ch] = _advance(font, ch)
+            total = total + advance * size
+            prefix.append(total)
+        hw = _hyphen_width(font, size)
+        return clean, total, _unique([(off, prefix[off], hw if hyphen else 0.0, pen)
+                                      for off, hyphen, pen in _word_breaks(clean, positions)])
+    chars = [(ch, i) for text, i in pieces for ch in text]
+    at_shy = (n for n, (ch, _) in enumerate(chars) if ch == _SHY)
+    shy = [n - k for k, n in enumerate(at_shy)]  # offsets once the soft hyphens are gone
+    if shy:
+        chars = [(ch, i) for ch, i in chars if ch != _SHY]
+    # prefix[n] = width of the first n characters
+    prefix = [0.0]
+    for ch, i in chars:
+        prefix.append(prefix[-1] + _advance(fonts_of[i], ch) * sizes[i])
+    clean = "".join(ch for ch, _ in chars)
+    if shy:
+        found = [(off, True, _HYPHEN_PENALTY) for off in shy if 0 < off < len(chars)]
+    else:
+        found = _word_breaks(clean, positions)
+    breaks = []
+    for off, hyphen, pen in found:
+        run = chars[off - 1][1]
+        hw = _hyphen_width(fonts_of[run], sizes[run]) if hyphen else 0.0
+        breaks.append((off, prefix[off], hw, pen))
+    return clean, prefix[-1], _unique(breaks)
+
+
+def _unique(breaks: list[tuple[int, float, float, float]]) -> list[tuple[int, float, float, float]]:
+    """One break per offset, in order: breakpoints must strictly increase."""
+    if all(a[0] < b[0] for a, b in itertools.pairwise(breaks)):
+        return breaks
+    out: list[tuple[int, float, float, float]] = []
+    for brk in sorted(breaks):
+        if not out or brk[0] > out[-1][0]:
+            out.append(brk)
+    return out
 
 
 _LEADING_PUNCT = "\"'([{¿¡«»‹›„“”‚‘’"
@@ -523,12 +651,13 @@ def _word_breaks(text: str, positions: Any) -> list[tuple[int, bool, float]]:
     Hyphenation points of its letter stretches, and after a hyphen already in the word.
     """
     out: list[tuple[int, bool, float]] = []
-    for i, ch in enumerate(text[:-1]):
-        # "Nord-|Korea": a break after a hyphen between letters adds nothing
-        if (ch in "-\u2010" and i >= 2 and len(text) - i > 2
-                and text[i - 1].isalpha() and text[i + 1].isalpha()):
-            out.append((i + 1, False, _HYPHEN_PENALTY))
-    if positions is None:
+    if "-" in text or "\u2010" in text:
+        for i, ch in enumerate(text[:-1]):
+            # "Nord-|Korea": a break after a hyphen between letters adds nothing
+            if (ch in "-\u2010" and i >= 2 and len(text) - i > 2
+                    and text[i - 1].isalpha() and text[i + 1].isalpha()):
+                out.append((i + 1, False, _HYPHEN_PENALTY))
+    if positions is None or len(text) < 5:
         return out
     core_start = len(text) - len(text.lstrip(_LEADING_PUNCT))
     core_end = len(text.rstrip(_TRAILING_PUNCT))
@@ -554,29 +683,56 @@ def _alpha_parts(text: str, start: int, end: int) -> list[tuple[int, str]]:
 def _apply_breaks(runs: list[_Run], words: list[_Word],
                   breaks: list[tuple[int, int, bool]]) -> list[_Run]:
     """Rebuild the runs with <br/> at the chosen breaks and hyphens where words split."""
-    at: dict[tuple[int, int], bool] = {(k, off): hy for k, off, hy in breaks}
+    inner: dict[int, list[tuple[int, bool]]] = {}
+    at_space: set[int] = set()
+    for k, off, hy in breaks:
+        if off:
+            inner.setdefault(k, []).append((off, hy))
+        else:
+            at_space.add(k)
     out: list[_Run] = []
 
-    def emit(ch: str, i: int) -> None:
+    def emit(text: str, i: int) -> None:
         run = runs[i]
-        if out and not out[-1].br and out[-1].font == run.font and out[-1].size == run.size \
-                and out[-1].wrap == run.wrap:
-            out[-1].text += ch
-        else:
-            out.append(_Run(ch, run.font, run.size, run.wrap))
+        if out:
+            last = out[-1]
+            if not last.br and last.font == run.font and last.size == run.size \
+                    and last.wrap == run.wrap:
+                last.text += text
+                return
+        out.append(_Run(text, run.font, run.size, run.wrap))
 
     for k, word in enumerate(words):
         if k:
-            if (k, 0) in at:
+            if k in at_space:
                 out.append(_Run("", "", None, ("", ""), br=True))
             else:
                 emit(" ", words[k - 1].space_run)
-        for off, (ch, i) in enumerate(word.chars):
-            if off and (k, off) in at:
-                if at[(k, off)]:
-                    emit("-", word.chars[off - 1][1])
+        cuts = inner.get(k)
+        if cuts is None:
+            for text, i in word.pieces:
+                emit(text, i)
+            continue
+        # A cut at offset `off` comes after the word's first `off` characters: the hyphen
+        # takes the font of the character before it.
+        todo = sorted(cuts)
+        c = 0
+        pos = 0  # offset of the current piece in the word
+        for text, i in word.pieces:
+            head = 0  # how much of this piece is out
+            end = pos + len(text)
+            while c < len(todo) and todo[c][0] <= end:
+                off, hy = todo[c]
+                c += 1
+                if off - pos > head:
+                    emit(text[head:off - pos], i)
+                    head = off - pos
+                if hy:
+                    emit("-", i)
                 out.append(_Run("", "", None, ("", ""), br=True))
-            emit(ch, i)
+            if head < len(text):
+                emit(text[head:], i)
+            pos = end
     return out
 
 
@@ -591,7 +747,6 @@ _SHAPED_RANGES = ((0x0590, 0x08FF), (0x0900, 0x0DFF), (0x0E00, 0x0EFF), (0x0F00,
 _CJK_RANGES = ((0x3000, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
                (0xFF00, 0xFFEF), (0x20000, 0x3FFFF))
 _RTL_CLASSES = frozenset(("R", "AL", "AN"))
-_MIRROR = str.maketrans("()[]{}<>«»‹›", ")(][}{><»«›‹")
 _RTL_LANGUAGES = frozenset(("ar", "arb", "fa", "pes", "ur", "he", "yi", "ps", "sd", "ug", "dv",
                             "ckb", "syr", "ks"))
 _NO_HYPHENATION = frozenset(("zh", "ja", "ko", "th", "lo", "km", "my", "ar", "fa", "ur", "he",
@@ -688,11 +843,12 @@ def _shaped_width(text: str, font: str, size: float) -> float:
     """Width of a piece of text as reportlab will set it, shaped (joined, ligated)."""
     from reportlab.lib.abag import ABag
     from reportlab.pdfbase.pdfmetrics import stringWidth
-    from reportlab.pdfbase.ttfonts import shapeFragWord
+
+    from octavo.writers._actualtext import shape_frag_word
 
     plain = float(stringWidth(text, font, size))
     try:
-        shaped = shapeFragWord([plain, (ABag(fontName=font, fontSize=size), text)], _FEATURES)
+        shaped = shape_frag_word([plain, (ABag(fontName=font, fontSize=size), text)], _FEATURES)
     except Exception:  # an unshapable font: its plain width is what is drawn
         return plain
     return float(shaped[0])
@@ -778,8 +934,11 @@ def _install_shaper() -> None:
 
     reportlab shapes a whole word with the HarfBuzz font of its first run, so a Hebrew word
     followed by a comma from DejaVu came out as wrong glyphs: each run is shaped with its own
-    font here, and the results put side by side (the runs are already in visual order). And
-    the ToUnicode map of ligature glyphs gives their letters, not private-use codes.
+    font here, and the results put side by side (the runs are already in visual order). The
+    shaping itself and the drawing are _actualtext's: clusters whose glyphs do not read back
+    as their text get ActualText, glyphs without a character their true widths. And the
+    ToUnicode map of ligature glyphs gives their letters, not private-use codes, and that of
+    Arabic presentation forms the letters written.
     """
     global _shaper_installed
     if _shaper_installed:
@@ -793,8 +952,13 @@ def _install_shaper() -> None:
     from reportlab.pdfbase import ttfonts
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    original = ttfonts.shapeFragWord
+    from octavo.writers import _actualtext
+
+    # Shaped clusters carry their text to the page (ActualText) and private glyphs their
+    # true widths: see _actualtext.
+    original = _actualtext.shape_frag_word
     original_cmap = ttfonts.makeToUnicodeCMap
+    _actualtext.install()
 
     def shaped_already(word: Any) -> bool:
         # Words of a paragraph split across pages come back with their shaped text.
@@ -838,7 +1002,7 @@ def _install_shaper() -> None:
         cmap = original_cmap(fontname, subset)
         mapping = _ligature_map(fontname.split("+", 1)[-1])
         for i, cp in enumerate(subset):
-            text = mapping.get(cp)
+            text = mapping.get(cp) or _actualtext.presentation_text(cp)
             if text:
                 hexed = "".join(f"{b:02X}" for b in text.encode("utf-16-be"))
                 cmap = cmap.replace(f"<{i:02X}> <{cp:04X}>", f"<{i:02X}> <{hexed}>", 1)
@@ -847,6 +1011,19 @@ def _install_shaper() -> None:
     rl_paragraph.shapeFragWord = shape
     ttfonts.makeToUnicodeCMap = to_unicode
     _shaper_installed = True
+
+
+def _mirrored(text: str) -> str:
+    from octavo.writers._actualtext import mirrored
+
+    return mirrored(text)
+
+
+def _draw_placeholders() -> None:
+    """Draw characters no font has as a placeholder glyph with ActualText (see _actualtext)."""
+    from octavo.writers._actualtext import install
+
+    install()
 
 
 @dataclass(slots=True)
@@ -983,7 +1160,7 @@ def _visual_line(words: list[list[_Piece]], runs: list[_Run], base_font: str, rt
         for p in pieces:
             text = p.text
             if p.level % 2 and not _hb_reverses(text):
-                text = text[::-1].translate(_MIRROR)
+                text = _mirrored(text[::-1])  # drawn mirrored, read back as written
             elif not p.level % 2 and _hb_reverses(text):
                 text = text[::-1]
             src = runs[p.run]
@@ -1036,6 +1213,208 @@ def _chunks(runs: list[_Run], size: int) -> list[list[_Run]]:
     return [chunk for chunk in out if any(r.text.strip() for r in chunk)]
 
 
+def _kind(text: str) -> str | None:
+    """_script_kind, answered at once for text that only adds general punctuation (quotes,
+    dashes, spaces: never shaped, right-to-left or CJK) to the scripts before Hebrew."""
+    for ch in set(text):
+        if ch >= "\u0590" and not ("\u2000" <= ch <= "\u206f" and ch != "\u200f"):
+            return _script_kind(text)
+    return None
+
+
+@functools.cache
+def _broken_class() -> type:
+    """A Paragraph for text whose lines _break_lines already chose (ended by <br/>).
+
+    reportlab's breakLines would only find the same lines again, at a quarter of the PDF's
+    time: it tries hyphenation and space shrinking word by word. Here the lines are built
+    from reportlab's own frag words as its breakLines builds them for lines that fit, so
+    drawing, links and page splits work as for any Paragraph. Anything unexpected (another
+    width than the one broken for, bullets, images, soft hyphens, words reportlab splits
+    differently) falls back to reportlab's breakLines.
+    """
+    from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
+    from reportlab.platypus import Paragraph as RLParagraph
+    from reportlab.platypus.paragraph import (
+        _FK_BREAK,
+        _FK_TEXT,
+        FragLine,
+        ParaLines,
+        _getFragWords,
+        _HSFrag,
+        _processed_frags,
+        _SplitFrag,
+        sameFrag,
+    )
+
+    space_widths: dict[tuple[str, float], float] = {}
+
+    def space_width(font: str, size: float) -> float:
+        key = (font, size)
+        found = space_widths.get(key)
+        if found is None:
+            found = space_widths[key] = stringWidth(" ", font, size)
+        return found
+
+    def ascent_descent(font: str, size: float,
+                       known: dict[tuple[str, float], tuple[float, float]]) -> tuple[float, float]:
+        found = known.get((font, size))
+        if found is None:
+            found = known[(font, size)] = getAscentDescent(font, size)
+        return found
+
+    def frag_lines(para: Any, widths: list[float]) -> tuple[list[Any], list[Any]] | None:
+        """(lines, frag words) as reportlab's breakLines makes them, or None to let it."""
+        frags = para.frags
+        shrinkage = para.style.spaceShrinkage
+        if not _processed_frags(frags):
+            for f in frags:
+                if hasattr(f, "cbDefn") or not (hasattr(f, "lineBreak")
+                                                or _RL_ODD_SPACE.isdisjoint(f.text)):
+                    return None
+        words_in = _getFragWords(frags, widths[0])
+        lines: list[Any] = []
+        words: list[Any] = []
+        fw: list[Any] = []
+        width_max = 0.0
+        lineno = 0
+        max_width = widths[0]
+        n = 0
+        space = current = 0.0
+        max_size = max_ascent = min_descent = 0.0
+        g: Any = None
+        g_from: Any = None  # the frag g was cloned from: the same frag is always sameFrag
+        start = 0
+        metrics: dict[tuple[str, float], tuple[float, float]] = {}
+        for w in words_in:
+            if type(w) not in (list, _HSFrag) or isinstance(w, _SplitFrag):
+                return None  # a soft-hyphen or split word: reportlab's own business
+            fw.append(w)
+            f = w[-1][0]
+            font, size = f.fontName, f.fontSize
+            if not words:
+                n = 0
+                space = current = 0.0
+                max_size = size
+                max_ascent, min_descent = ascent_descent(font, size, metrics)
+                g_from = None
+            word_width = w[0]
+            f = w[1][0]
+            new = current + space + word_width if word_width > 0 else current
+            if f._fkind == _FK_BREAK:
+                words.append(f.clone())
+                width_max = max(width_max, current)
+                lines.append(FragLine(extraSpace=max_width - current, wordCount=n,
+                                      lineBreak=False, words=words, fontSize=max_size,
+                                      ascent=max_ascent, descent=min_descent,
+                                      maxWidth=max_width, sFW=start))
+                start = len(fw) - 1
+                lineno += 1
+                max_width = widths[min(lineno, len(widths) - 1)]
+                words = []
+                continue
+            if f._fkind != _FK_TEXT:
+                return None
+            if new > max_width:
+                # Where even its shrunk spaces do not make a word fit, reportlab ends the line
+                # (or splits the word): the lines are not the ones broken for, so it breaks them.
+                shrink = space
+                for wi in words:
+                    if wi._fkind == _FK_TEXT:
+                        count = wi.text.count(" ")
+                        if count:
+                            shrink += count * space_width(wi.fontName, wi.fontSize)
+                if new > max_width + shrink * shrinkage:
+                    return None
+            text = w[1][1]
+            if text:
+                n += 1
+            if f is not g_from:
+                ascent, descent = ascent_descent(f.fontName, f.fontSize, metrics)
+                max_size = max(max_size, f.fontSize)
+                max_ascent = max(max_ascent, ascent)
+                min_descent = min(min_descent, descent)
+            if not words:
+                g = f.clone()
+                g_from = f
+                words = [g]
+                g.text = text
+            elif f is not g_from and not sameFrag(g, f):
+                if space:
+                    for wi in reversed(words):
+                        if wi._fkind == _FK_TEXT:
+                            if not wi.text.endswith(" "):
+                                wi.text += " "
+                            break
+                g = f.clone()
+                g_from = f
+                words.append(g)
+                g.text = text
+            elif space:
+                g.text += text if g.text.endswith(" ") else " " + text
+            else:
+                g.text += text
+            # The space after the word: reportlab takes the font of the word's last piece at
+            # the size of its first.
+            space = space_width(font, f.fontSize) if isinstance(w, _HSFrag) else 0.0
+            some = False
+            for piece, piece_text in w[2:]:
+                g = piece.clone()
+                g_from = piece
+                g.text = piece_text
+                some = some or bool(piece_text)
+                words.append(g)
+                ascent, descent = ascent_descent(g.fontName, g.fontSize, metrics)
+                max_size = max(max_size, g.fontSize)
+                max_ascent = max(max_ascent, ascent)
+                min_descent = min(min_descent, descent)
+            if not text and some:
+                n += 1
+            current = new
+        if words:
+            width_max = max(width_max, current)
+            lines.append(FragLine(extraSpace=max_width - current, wordCount=n, lineBreak=False,
+                                  words=words, fontSize=max_size, ascent=max_ascent,
+                                  descent=min_descent, maxWidth=max_width, sFW=start))
+        para._width_max = width_max
+        return lines, fw
+
+    class _Broken(RLParagraph):  # type: ignore[misc]
+        _octavo_width = -1.0
+        """The measure (of the lines after the first) the breaks were chosen for."""
+
+        def breakLines(self, width: Any) -> Any:
+            widths = list(width) if isinstance(width, (list, tuple)) else [width]
+            style = self.style
+            leading = getattr(self, "autoLeading", getattr(style, "autoLeading", ""))
+            if (len(self.frags) < 2  # one line in one font: reportlab's quick case
+                    or abs(widths[-1] - self._octavo_width) > 0.01 or self.bulletText
+                    or getattr(style, "endDots", None) or getattr(style, "wordWrap", None)
+                    or getattr(style, "shaping", 0) or leading not in ("", "off")):
+                return RLParagraph.breakLines(self, width)
+            self.height = 0
+            self._splitLongWordCount = self._hyphenations = 0
+            built = frag_lines(self, widths)
+            if built is None:
+                return RLParagraph.breakLines(self, width)
+            lines, self.frags = built
+            return ParaLines(kind=1, lines=lines)
+
+        def split(self, aw: float, ah: float) -> list[Any]:
+            parts = RLParagraph.split(self, aw, ah)
+            for part in parts:
+                part._octavo_width = self._octavo_width
+            return parts  # type: ignore[no-any-return]
+
+    return _Broken
+
+
+# Whitespace reportlab splits words at, besides the space: text with these is left to it.
+_RL_ODD_SPACE = frozenset("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\u1680\u2000\u2001\u2002\u2003"
+                          "\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u2028\u2029\u202f"
+                          "\u205f\u3000")
+
+
 @functools.cache
 def _line_set_class() -> type:
     """A Paragraph whose lines were broken here for a guessed width: when it is wrapped in
@@ -1074,6 +1453,8 @@ class _Renderer:
     positions: Any = None
     """Allowed hyphenation points of a word, or None without hyphenation."""
     _indented: dict[tuple[str, float], ParagraphStyle] = field(default_factory=dict)
+    _templates: dict[tuple[Any, ...], tuple[Any, Any]] = field(default_factory=dict)
+    """(style id, font, size, wrap) -> (style, the frag reportlab parses for such a run)."""
 
     @property
     def rtl(self) -> bool:
@@ -1179,7 +1560,7 @@ class _Renderer:
         """
         length = sum(len(plain_text((n,))) for n in nodes)
         if length <= _CHUNK_ABOVE and not (style.alignment == _JUSTIFY
-                                           and _script_kind(plain_text(tuple(nodes))) == "bidi"):
+                                           and _kind(plain_text(tuple(nodes))) == "bidi"):
             return [self.para(nodes, style, measure)]
         family, bold, italic = _FONT_ROLES.get(style.fontName, ("serif", False, False))
         runs = self.inline_runs(nodes, family=family, bold=bold, italic=italic)
@@ -1193,7 +1574,7 @@ class _Renderer:
         for i, chunk in enumerate(chunks):
             st = style if i == 0 else rest
             text = "".join(r.text for r in chunk)
-            kind = _script_kind(text)
+            kind = _kind(text)
             if st.alignment == _JUSTIFY and kind == "bidi" and get_base_level(text) == 1:
                 out.extend(self.justified_rtl(chunk, st, measure))
             elif kind is None and len(chunks) > 1:
@@ -1209,7 +1590,7 @@ class _Renderer:
         """The Paragraph flowable for runs: bidi, CJK and shaped text each set their own way."""
         from reportlab.platypus import Paragraph as RLParagraph
 
-        kind = _script_kind("".join(r.text for r in runs))
+        kind = _kind("".join(r.text for r in runs))
         if kind == "bidi":
             return self.bidi_paragraph(runs, style, measure)
         if kind == "cjk":
@@ -1225,8 +1606,44 @@ class _Renderer:
             broken = _break_lines(runs, style, measure - style.leftIndent - style.rightIndent,
                                   self.positions)
             if broken is not None:
-                runs, style = broken, self.fixed_breaks(style)
+                style = self.fixed_breaks(style)
+                frags = self.frags(broken, style)
+                if frags is None:
+                    para = _broken_class()(_markup(broken, style.fontName), style)
+                else:  # the markup need not be parsed: reportlab's frags, made directly
+                    para = _broken_class()(None, style, frags=frags)
+                para._octavo_runs = broken
+                para._octavo_width = measure - style.leftIndent - style.rightIndent
+                return para
         return RLParagraph(_markup(runs, style.fontName), style)
+
+    def frags(self, runs: list[_Run], style: ParagraphStyle) -> list[Any] | None:
+        """The frags reportlab's parser makes of _markup(runs), without the parser (a tenth
+        of a PDF's time): each run is a copy of the frag parsed once for a run of its look.
+        None (parse the markup) when the parser does not give the one frag expected."""
+        out: list[Any] = []
+        links = 0  # the parser numbers each <a> of a paragraph; _markup gives each run its own
+        for run in runs:
+            if not run.br and not run.text:
+                continue
+            key = (id(style), None) if run.br else (id(style), run.font, run.size, run.wrap)
+            known = self._templates.get(key)
+            if known is None:
+                from reportlab.platypus.paraparser import ParaParser
+
+                sample = [_Run("x", style.fontName), run] if run.br else \
+                    [_Run("x", run.font, run.size, run.wrap)]
+                parsed_style, parsed, _ = ParaParser().parse(_markup(sample, style.fontName),
+                                                             style)
+                if parsed_style is not style or parsed is None or len(parsed) != len(sample):
+                    return None
+                known = self._templates[key] = (style, parsed[-1])
+            template = known[1]
+            link = [(links + i, url) for i, (_, url) in enumerate(template.link)]
+            links += len(link)
+            out.append(template.clone(text=run.text, link=link,
+                                      us_lines=list(template.us_lines)))
+        return out
 
     def bidi_paragraph(self, runs: list[_Run], style: ParagraphStyle,
                        measure: float | None, split_words: bool = False) -> Flowable:
@@ -1318,7 +1735,7 @@ class _Renderer:
 
         family, bold, italic = _FONT_ROLES.get(style.fontName, ("serif", False, False))
         runs = self.runs(value, _role(family, bold, italic, False))
-        if _script_kind(value) is None:
+        if _kind(value) is None:
             return RLParagraph(_markup(runs, style.fontName), style)
         return self.set_runs(runs, style, None)
 
@@ -1564,6 +1981,7 @@ class _Renderer:
 
     def report_missing(self, title: str) -> None:
         if self.missing:
+            _draw_placeholders()  # a visible box with the character as ActualText, not .notdef
             names = ", ".join(fonts.scripts(self.missing))
             diagnostics.warn(
                 "missing-glyphs",
@@ -1651,10 +2069,16 @@ def _doc_class() -> type:
 
     class _Doc(BaseDocTemplate):  # type: ignore[misc]
         stamp: datetime | None = None
+        pdfa: dict[str, Any] | None = None
+        """Arguments for _pdfa.prepare_document: the PDF is saved as PDF/A-2u."""
 
         def beforeDocument(self) -> None:
             if self.stamp is not None:
                 self.canv._doc._timeStamp = _FixedStamp(self.stamp)
+            if self.pdfa is not None:
+                from octavo.writers._pdfa import prepare_document
+
+                prepare_document(self.canv, **self.pdfa)
             self.canv.showOutline()
 
         def afterFlowable(self, flowable: Any) -> None:
@@ -1667,6 +2091,21 @@ def _doc_class() -> type:
             self.canv.addOutlineEntry(title, key, level=level, closed=level > 0)
 
     return _Doc
+
+
+@functools.cache
+def _canvas_class() -> type:
+    """reportlab's Canvas, with the print flag on every annotation (PDF/A 6.3.2)."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from octavo.writers._pdfa import mark_annotation
+
+    class _Canvas(Canvas):  # type: ignore[misc]
+        def _addAnnotation(self, annotation: Any, name: Any = None, addtopage: int = 1) -> None:
+            mark_annotation(annotation)
+            Canvas._addAnnotation(self, annotation, name, addtopage)
+
+    return _Canvas
 
 
 def _footer(lay: Layout) -> Any:
@@ -1701,6 +2140,23 @@ def _book_metadata(book: Book) -> dict[str, Any]:
     }
 
 
+def _pdfa_arguments(book: Book, stamp: datetime) -> dict[str, Any]:
+    """What _pdfa.prepare_document needs: the Info/XMP metadata and a fingerprint of the text."""
+    from octavo.model import block_text
+    from octavo.writers._pdfa import document_seed
+
+    meta = _book_metadata(book)
+    texts = [meta["title"], meta["author"], book.language]
+    for article in book.articles:
+        texts += [article.title, article.url or "", *(block_text(b) for b in article.body)]
+    return {
+        "title": meta["title"], "authors": [meta["author"]] if meta["author"] else [],
+        "language": book.language, "subject": meta["subject"] or None,
+        "keywords": meta["keywords"], "creator": meta["creator"],
+        "created": stamp, "modified": stamp, "document_id": document_seed(*texts),
+    }
+
+
 def _check_size(book: Book) -> None:
     """Refuse text too long for one PDF before any layout work (it would take minutes)."""
     from octavo import limits
@@ -1718,8 +2174,9 @@ def _check_size(book: Book) -> None:
         )
 
 
-def render(book: Book, options: WriteOptions) -> bytes:
-    """The PDF for a book, as bytes."""
+def render(book: Book, options: WriteOptions, *, archival: bool = False) -> bytes:
+    """The PDF for a book, as bytes; `archival`: written as PDF/A-2u by reportlab itself
+    (check _pdfa.needs_rewrite on the result)."""
     from reportlab.platypus import NextPageTemplate, PageBreak, Spacer
     from reportlab.platypus.doctemplate import LayoutError
     from reportlab.platypus.frames import Frame
@@ -1738,6 +2195,8 @@ def render(book: Book, options: WriteOptions) -> bytes:
         invariant=1 if stamp is not None else 0, **_book_metadata(book),
     )
     doc.stamp = stamp
+    if archival:
+        doc.pdfa = _pdfa_arguments(book, stamp or datetime.now(timezone.utc))
     frame = Frame(lay.left, lay.bottom, lay.frame_width, lay.frame_height, id="text",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     templates = [PageTemplate(id="page", frames=[frame], onPage=_footer(lay))]
@@ -1762,7 +2221,7 @@ def render(book: Book, options: WriteOptions) -> bytes:
     if not story:
         story.append(Spacer(1, 1))
     try:
-        doc.build(story)
+        doc.build(story, canvasmaker=_canvas_class())
     except LayoutError as exc:
         raise WriterError(
             f"the PDF layout failed: {exc}",
@@ -1812,13 +2271,19 @@ class PdfWriter:
     extension: ClassVar[str] = ".pdf"
 
     def write(self, book: Book, out: BinaryIO, options: WriteOptions) -> None:
-        from octavo.writers._pdfa import to_pdfa2u
+        from octavo.writers._pdfa import needs_rewrite
 
         # Build in memory first: a failed build must not leave half a PDF in `out`.
-        data = render(book, options)
+        # Archival by default: PDF/A-2u (XMP matching Info, sRGB output intent, document ID),
+        # written by reportlab; what it cannot write (CMYK images) pikepdf repairs.
+        data = render(book, options, archival=True)
+        if not needs_rewrite(data):
+            out.write(data)
+            return
+        from octavo.writers._pdfa import to_pdfa2u
+
         meta = _book_metadata(book)
         stamp = _timestamp(options) or datetime.now(timezone.utc)
-        # Archival by default: PDF/A-2u (XMP matching Info, sRGB output intent, document ID).
         out.write(to_pdfa2u(
             data, title=meta["title"], authors=[meta["author"]] if meta["author"] else [],
             language=book.language, subject=meta["subject"] or None, keywords=meta["keywords"],

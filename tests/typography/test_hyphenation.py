@@ -1,0 +1,131 @@
+"""Hyphenation dictionaries: our pattern matcher agrees with pyphen, and the on-disk cache of
+parsed patterns is written, reused, and never required (a broken or unwritable cache parses)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyphen
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from octavo import cache
+from octavo.typography import hyphenation
+from octavo.typography.hyphenation import (
+    Patterns,
+    dictionary_name,
+    hyphenate,
+    positions,
+)
+
+WORDS = ("Militärbefehlshaber", "Überraschungsoffensive", "Quadratkilometer", "zurückzudrängen",
+         "Bevölkerung", "Donaudampfschiffahrt", "hyphenation", "extraordinary", "Tiefe",
+         "anticonstitutionnellement", "Rechtsschutzversicherungsgesellschaften", "ab", "",
+         "NORDKOREA", "Mayonnaise", "достопримечательность", "lettergrepen")
+
+
+@pytest.fixture()
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private XDG cache folder and no dictionary loaded yet (before and after)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    hyphenation._pyphen.cache_clear()
+    yield tmp_path / "cache"
+    hyphenation._pyphen.cache_clear()
+
+
+def cached_files(home: Path) -> list[Path]:
+    return sorted((home / "octavo").glob("hyph_*.marshal")) if (home / "octavo").exists() else []
+
+
+@pytest.mark.parametrize("tag", ["de", "en", "fr", "nl", "ru"])
+def test_patterns_break_words_where_pyphen_does(cache_home: Path, tag: str) -> None:
+    name = dictionary_name(tag)
+    assert name is not None
+    ours = hyphenation._pyphen(name)
+    assert isinstance(ours, Patterns)
+    reference = pyphen.Pyphen(lang=name, left=ours.left, right=ours.right)
+    for word in WORDS:
+        assert ours.positions(word) == list(reference.positions(word)), word
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="aäbcdeéfghiklmnoöprsßtuüvwyz", min_size=1, max_size=24))
+def test_patterns_agree_with_pyphen_on_any_word(word: str) -> None:
+    name = dictionary_name("de")
+    assert name is not None
+    ours = hyphenation._pyphen(name)
+    reference = pyphen.Pyphen(lang=name, left=ours.left, right=ours.right)
+    assert ours.positions(word) == list(reference.positions(word))
+
+
+def test_parsed_patterns_are_cached_and_reused(cache_home: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    first = hyphenate("Militärbefehlshaber", "de")
+    files = cached_files(cache_home)
+    assert len(files) == 1 and files[0].stat().st_size > 100_000
+    # A fresh process (no loaded dictionary) reads the cache and never parses the .dic file.
+    hyphenation._pyphen.cache_clear()
+
+    def no_parsing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the .dic file was parsed again")
+
+    monkeypatch.setattr(pyphen, "HyphDict", no_parsing)
+    assert hyphenate("Militärbefehlshaber", "de") == first == "Mi-li-tär-be-fehls-ha-ber"
+    assert positions("de") is not None
+
+
+def test_cache_key_follows_the_dictionary_content(cache_home: Path, tmp_path: Path) -> None:
+    hyphenate("Bevölkerung", "de")
+    (name,) = [f.name for f in cached_files(cache_home)]
+    path = Path(pyphen.LANGUAGES[dictionary_name("de") or ""])
+    assert name == f"{path.stem}-v{hyphenation._CACHE_FORMAT}-{cache.fingerprint(path)}.marshal"
+    # A copy elsewhere (another virtualenv) has the same key; a changed file has another.
+    copy = tmp_path / path.name
+    copy.write_bytes(path.read_bytes())
+    assert cache.fingerprint(copy) == cache.fingerprint(path)
+    copy.write_bytes(path.read_bytes() + b"\n")
+    assert cache.fingerprint(copy) != cache.fingerprint(path)
+
+
+def test_a_new_dictionary_version_replaces_the_old_entry(cache_home: Path) -> None:
+    hyphenate("Bevölkerung", "de")
+    (current,) = cached_files(cache_home)
+    stale = current.with_name(current.name.rsplit("-", 1)[0] + "-0123456789abcdef.marshal")
+    stale.write_bytes(current.read_bytes())
+    current.unlink()
+    hyphenation._pyphen.cache_clear()
+    assert hyphenate("Bevölkerung", "de") == "Be-völ-ke-rung"
+    assert [f.name for f in cached_files(cache_home)] == [current.name]
+
+
+def test_a_broken_cache_file_is_parsed_anew(cache_home: Path) -> None:
+    expected = hyphenate("Quadratkilometer", "de")
+    (path,) = cached_files(cache_home)
+    path.write_bytes(b"not marshal data")
+    hyphenation._pyphen.cache_clear()
+    assert hyphenate("Quadratkilometer", "de") == expected
+    assert path.stat().st_size > 100_000  # rewritten whole
+
+
+def test_an_unwritable_cache_folder_still_hyphenates(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    hyphenation._pyphen.cache_clear()
+    try:
+        assert hyphenate("Überraschungsoffensive", "de") == "Über-ra-schungs-of-fen-si-ve"
+    finally:
+        hyphenation._pyphen.cache_clear()
+
+
+def test_nonstandard_breaks_keep_pyphens_own_dictionary(cache_home: Path) -> None:
+    # Hungarian patterns spell changes at some breaks ("ssz" -> "sz-sz"): not cached, not ours.
+    name = dictionary_name("hu")
+    assert name is not None
+    dic = hyphenation._pyphen(name)
+    assert isinstance(dic, pyphen.Pyphen)
+    assert not cached_files(cache_home)
+    assert "-" in hyphenate("egészségügyi", "hu")

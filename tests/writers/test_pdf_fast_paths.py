@@ -1,0 +1,343 @@
+"""The PDF writer's fast paths give what the slow ones gave.
+
+- total-fit line breaking visits only the feasible line starts: same breaks as a search over
+  all of them;
+- paragraphs whose lines total-fit chose are laid out without reportlab's breakLines: same
+  lines, same page splits, same PDF bytes as reportlab's own layout of the same markup;
+- the archival PDF is written by reportlab directly (no pikepdf pass): XMP, OutputIntent,
+  print-flagged links, an EOL before every `endstream`; a CMYK image still takes pikepdf.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from octavo.model import (
+    Article,
+    Book,
+    Code,
+    Emphasis,
+    Figure,
+    Image,
+    Link,
+    Paragraph,
+    Strong,
+    Text,
+)
+from octavo.options import WriteOptions
+from octavo.typography import fonts
+from octavo.writers import _pdfa, pdf
+from octavo.writers.pdf import LAYOUTS, PdfWriter
+from tests.writers.conftest import seed_article
+
+FIXED = datetime(2025, 7, 13, 12, 0, tzinfo=UTC)
+_VOCAB = ("der", "Überraschungsoffensive", "Quadratkilometer", "Syrsky", "„Umfang", "Tiefe“",
+          "und", "Militärbefehlshaber", "Nord-Korea", "10\u00a0km", "a", "Bevölkerung,", "im",
+          "Donau\u00addampf\u00adschiff", "zurückzudrängen.", "1.000", "es", "in", "Kursk")
+
+
+def renderer(size: str = "a4", language: str = "de") -> pdf._Renderer:
+    for name in (fonts.SERIF, fonts.SERIF_BOLD, fonts.SERIF_ITALIC, fonts.MONO):
+        fonts.register(name)
+    return pdf._Renderer(LAYOUTS[size], language, WriteOptions(page_size=size), pdf._Outline(),
+                         anchor="t")
+
+
+# --- total fit ------------------------------------------------------------------------------
+
+
+def plain_total_fit(p: pdf._Points, indent: float, width: float,
+                    shrink_share: float) -> list[tuple[int, int, bool]] | None:
+    """The search over every (start, end) pair, as the writer did before it pruned starts."""
+    inf = float("inf")
+    n = len(p.word)
+    for tolerance in (2.5, 10.0, inf):
+        cost = [0.0] + [inf] * (n - 1)
+        prev = [-1] * n
+        for j in range(1, n):
+            last = j == n - 1
+            for i in range(j - 1, -1, -1):
+                limit = width - indent if i == 0 else width
+                natural = p.end[j] - p.start[i]
+                spaces = p.end_sp[j] - p.start_sp[i]
+                count = p.end_n[j] - p.start_n[i]
+                if natural - spaces * shrink_share > limit:
+                    break
+                if cost[i] == inf:
+                    continue
+                if natural > limit:
+                    bad = 100 * ((natural - limit) / (spaces * shrink_share)) ** 3
+                elif last:
+                    bad = 0.0
+                elif count == 0 or spaces == 0:
+                    if tolerance != inf:
+                        continue
+                    bad = 5000.0
+                else:
+                    ratio = (limit - natural) / (spaces * pdf._STRETCH)
+                    if ratio > tolerance:
+                        continue
+                    bad = 100 * ratio**3
+                demerits = (pdf._LINE_PENALTY + bad) ** 2
+                if p.offset[j] > 0:
+                    demerits += p.penalty[j] ** 2
+                    if p.offset[i] > 0:
+                        demerits += pdf._DOUBLE_HYPHEN_DEMERITS
+                if last:
+                    if p.offset[i] > 0:
+                        demerits += pdf._FINAL_HYPHEN_DEMERITS
+                    if natural < limit * pdf._SHORT_LAST_LINE:
+                        demerits += pdf._SHORT_LAST_LINE_DEMERITS
+                if cost[i] + demerits < cost[j]:
+                    cost[j], prev[j] = cost[i] + demerits, i
+        if cost[-1] < inf:
+            chosen = []
+            j = prev[-1]
+            while j > 0:
+                chosen.append((p.word[j], p.offset[j], p.hyphen[j] > 0))
+                j = prev[j]
+            return chosen[::-1]
+    return None
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from(_VOCAB), min_size=1, max_size=150),
+       st.sampled_from(["a4", "a5", "ereader"]), st.sampled_from([0.0, 13.0, -8.0]))
+def test_pruned_total_fit_chooses_what_the_full_search_chooses(words: list[str], size: str,
+                                                                indent: float) -> None:
+    r = renderer(size)
+    style = r.styles["body"]
+    runs = [pdf._Run(w + " ", fonts.SERIF_BOLD if i % 5 == 0 else fonts.SERIF)
+            for i, w in enumerate(words)]
+    measured = pdf._words(runs, style.fontSize, r.positions)
+    points = pdf._Points.of(measured)
+    width = LAYOUTS[size].frame_width
+    shrink = style.spaceShrinkage * 0.9
+    assert pdf._total_fit(points, indent, width, shrink) == plain_total_fit(points, indent,
+                                                                            width, shrink)
+
+
+def test_words_measure_as_characters_sum() -> None:
+    r = renderer()
+    runs = [pdf._Run("Militär", fonts.SERIF), pdf._Run("befehls", fonts.SERIF_BOLD),
+            pdf._Run("haber und Donau\u00addampf ", fonts.SERIF)]
+    words = pdf._words(runs, 10.5, r.positions)
+    assert [w.pieces for w in words] == [
+        [("Militär", 0), ("befehls", 1), ("haber", 2)], [("und", 2)], [("Donaudampf", 2)]]
+    first = sum(pdf._advance(fonts.SERIF, ch) for ch in "Militärhaber") \
+        + sum(pdf._advance(fonts.SERIF_BOLD, ch) for ch in "befehls")
+    assert words[0].width == pytest.approx(first * 10.5)
+    assert [b[0] for b in words[2].breaks] == [5]  # the soft hyphen is the only break
+    assert words[-1].space == 0.0
+
+
+# --- pre-broken paragraphs ------------------------------------------------------------------
+
+_LONG = ("Der oberste Militärbefehlshaber der Ukraine sagt, dass seine Truppen noch immer ein "
+         "kleines Gebiet in Russland verteidigen, das sie vor fast einem Jahr erobert haben. ")
+
+
+def mixed_nodes(repeat: int) -> tuple[Any, ...]:
+    nodes: list[Any] = []
+    for i in range(repeat):
+        nodes += [Text(_LONG), Strong((Text("Überraschungsoffensive in der Region"),)),
+                  Text(" und "), Emphasis((Text(f"{i}. Quadratkilometer"),)), Text(" mit "),
+                  Code("print(x)"), Text(", siehe "),
+                  Link((Text("die Karte des Gebiets"),), f"https://example.org/{i}"),
+                  Text(". ")]
+    return tuple(nodes)
+
+
+def markup(para: Any) -> str:
+    """The markup reportlab would have parsed for a pre-broken paragraph."""
+    return pdf._markup(para._octavo_runs, para.style.fontName)
+
+
+def layout(story: list[Any], height: float) -> bytes:
+    from reportlab.platypus import SimpleDocTemplate
+
+    out = io.BytesIO()
+    lay = LAYOUTS["a4"]
+    doc = SimpleDocTemplate(out, pagesize=(lay.width, height), leftMargin=lay.left,
+                            rightMargin=lay.right, topMargin=20, bottomMargin=20, invariant=1)
+    doc.build(story)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("repeat", [1, 3, 12])
+def test_pre_broken_lines_are_reportlabs_lines(repeat: int) -> None:
+    from reportlab.platypus import Paragraph as RLParagraph
+
+    r = renderer()
+    para = r.para(mixed_nodes(repeat), r.styles["body"], r.lay.frame_width)
+    assert type(para) is pdf._broken_class()
+    plain = RLParagraph(markup(para), para.style)
+
+    def lines(p: Any) -> list[Any]:
+        p.wrap(r.lay.frame_width, 1e6)
+        return [(round(line.extraSpace, 9), line.wordCount, line.fontSize, line.ascent,
+                 line.descent, line.lineBreak,
+                 [(w.text, w.fontName, w.fontSize, getattr(w, "link", None)) for w in line.words])
+                for line in p.blPara.lines]
+
+    ours = lines(para)
+    assert len(ours) > repeat
+    assert ours == lines(plain)
+    assert para.height == plain.height
+
+
+@pytest.mark.parametrize("height", [140.0, 230.0, 600.0])
+def test_pre_broken_paragraphs_split_and_draw_as_reportlab_would(height: float) -> None:
+    from reportlab.platypus import Paragraph as RLParagraph
+
+    r = renderer()
+    story = [r.para(mixed_nodes(6), r.styles["body"], r.lay.frame_width),
+             r.para(mixed_nodes(2), r.styles["body"], r.lay.frame_width)]
+    assert all(type(p) is pdf._broken_class() for p in story)
+    plain = [RLParagraph(markup(p), p.style) for p in story]
+    assert layout(story, height) == layout(plain, height)
+
+
+def test_frags_made_directly_say_what_the_markup_says() -> None:
+    from reportlab.platypus import Paragraph as RLParagraph
+
+    r = renderer()
+    nodes = (Text("Fish & chips <b>not bold</b> for F&AM members, " + _LONG * 2),
+             Link((Text("Q&A"),), "https://example.org/?a=1&b=2"), Text(" – done."))
+    para = r.para(nodes, r.styles["body"], r.lay.frame_width)
+    assert para.text is None  # nothing was parsed
+    plain = RLParagraph(markup(para), para.style)
+
+    def text(p: Any) -> list[str]:
+        p.wrap(r.lay.frame_width, 1e6)
+        return ["".join(w.text for w in line.words) for line in p.blPara.lines]
+
+    assert text(para) == text(plain)
+    assert "Fish & chips <b>not bold</b>" in text(para)[0]
+    links = {w.link[0][1] for line in para.blPara.lines for w in line.words if w.link}
+    assert links == {"https://example.org/?a=1&b=2"}
+
+
+def test_another_width_falls_back_to_reportlab(monkeypatch: pytest.MonkeyPatch) -> None:
+    from reportlab.platypus import Paragraph as RLParagraph
+
+    r = renderer()
+    para = r.para(mixed_nodes(2), r.styles["body"], r.lay.frame_width)
+    plain = RLParagraph(markup(para), para.style)
+    narrower = r.lay.frame_width - 40  # e.g. a table cell, not the measure broken for
+    calls: list[object] = []
+    real = RLParagraph.breakLines
+
+    def spy(self: Any, width: Any) -> Any:
+        calls.append(width)
+        return real(self, width)
+
+    monkeypatch.setattr(RLParagraph, "breakLines", spy)
+    para.wrap(narrower, 1e6)
+    assert len(calls) == 1  # reportlab broke the lines itself
+    plain.wrap(narrower, 1e6)
+    assert [line.extraSpace for line in para.blPara.lines] == \
+        [line.extraSpace for line in plain.blPara.lines]
+    calls.clear()
+    para.wrap(r.lay.frame_width, 1e6)
+    assert not calls  # at its own measure it does not
+
+
+# --- archival PDF without pikepdf -----------------------------------------------------------
+
+
+def linked_book() -> Book:
+    article = Article(
+        title="Links", language="en",
+        body=(Paragraph((Text("See "), Link((Text("the site"),), "https://example.org/a"),
+                         Text(" and "), Link((Text("mail"),), "mailto:a@example.org"),
+                         Text(". " + _LONG * 3))),))
+    return Book(title="Zwei", language="de", articles=(seed_article(), article))
+
+
+def write(book: Book) -> bytes:
+    out = io.BytesIO()
+    PdfWriter().write(book, out, WriteOptions(modified=FIXED))
+    return out.getvalue()
+
+
+def test_archival_pdf_is_written_by_reportlab(monkeypatch: pytest.MonkeyPatch) -> None:
+    pikepdf = pytest.importorskip("pikepdf")
+
+    def refuse(*args: object, **kwargs: object) -> bytes:
+        raise AssertionError("pikepdf pass used")
+
+    monkeypatch.setattr(_pdfa, "to_pdfa2u", refuse)
+    data = write(linked_book())
+    assert data.startswith(b"%PDF-1.7\n%")
+    assert all(b >= 128 for b in data[10:14])
+    # Every stream's data ends with an EOL before `endstream` (ISO 19005-2 6.1.7.1).
+    assert data.count(b"endstream") == data.count(b"\nendstream")
+    with pikepdf.open(io.BytesIO(data)) as doc:
+        assert str(doc.Root.Lang) == "de"
+        (intent,) = doc.Root.OutputIntents
+        assert intent.DestOutputProfile.read_bytes() == _pdfa.srgb_profile()
+        xmp = doc.Root.Metadata.read_bytes().decode()
+        assert "/Filter" not in doc.Root.Metadata.stream_dict
+        assert "<pdfaid:part>2</pdfaid:part>" in xmp and "<pdfaid:conformance>U" in xmp
+        info = doc.docinfo
+        assert set(info.keys()) <= {"/Title", "/Author", "/Subject", "/Keywords", "/Creator",
+                                    "/Producer", "/CreationDate", "/ModDate"}
+        assert str(info.Title) == "Zwei" and "<rdf:li xml:lang=\"x-default\">Zwei<" in xmp
+        assert str(info.CreationDate) == "D:20250713120000+00'00'"
+        assert "<xmp:CreateDate>2025-07-13T12:00:00+00:00<" in xmp
+        assert str(info.Producer) in xmp
+        annots = [a for page in doc.pages for a in page.get("/Annots", [])]
+        assert len(annots) >= 3  # two web links and the contents page's internal ones
+        assert all(int(a.F) & 4 for a in annots)
+        assert len(doc.trailer.ID) == 2
+    assert _pdfa.font_problems(pikepdf.open(io.BytesIO(data))) == []
+
+
+def test_archival_pdf_is_reproducible() -> None:
+    book = linked_book()
+    first = write(book)
+    assert write(book) == first
+    ids = set(re.findall(rb"uuid:[0-9a-f-]+", first))
+    assert len(ids) == 2  # DocumentID and InstanceID differ
+    changed = Book(title="Zwei!", language="de", articles=book.articles)
+    assert not ids & set(re.findall(rb"uuid:[0-9a-f-]+", write(changed)))
+
+
+def test_a_cmyk_image_still_takes_the_pikepdf_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import Image as PILImage
+
+    jpeg = io.BytesIO()
+    PILImage.new("CMYK", (60, 40), (10, 80, 30, 5)).save(jpeg, "JPEG")
+    article = Article(title="CMYK", language="de",
+                      lead=Figure(Image(jpeg.getvalue(), "image/jpeg", "c")),
+                      body=(Paragraph((Text("Ende."),)),))
+    calls: list[bytes] = []
+    real = _pdfa.to_pdfa2u
+
+    def spy(data: bytes, **kwargs: Any) -> bytes:
+        calls.append(data)
+        return real(data, **kwargs)
+
+    monkeypatch.setattr(_pdfa, "to_pdfa2u", spy)
+    out = write(Book.of(article))
+    assert len(calls) == 1 and _pdfa.needs_rewrite(calls[0])
+    assert b"/DeviceCMYK" not in out
+
+
+# --- script detection -----------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(
+    list("abcäöüß .,-") + [chr(c) for c in range(0x2000, 0x2070)]
+    + list("שלום مرحبا नमस्ते สวัสดี 中文かな한국어€"))))
+def test_quick_script_kind_agrees_with_script_kind(text: str) -> None:
+    assert pdf._kind(text) == pdf._script_kind(text)
