@@ -33,6 +33,7 @@ from octavo.model import (
     ListBlock,
     Paragraph,
     Quoted,
+    Strong,
     Table,
     Text,
 )
@@ -420,3 +421,22 @@ def test_mirrored_brackets_read_back_as_written(tmp_path: Path) -> None:
     # character written as its ActualText
     drawn = {actual: glyphs for _, _, actual, glyphs in _shown(pdf) if actual}
     assert drawn["("] == ")" and drawn["«"] == "»", drawn
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "face"),
+    [
+        ("ar", "حقوق الإنسان للجميع", "NotoNaskhArabic"),
+        ("he", "הכרזה לכל באי עולם", "NotoSerifHebrew"),
+        ("hi", "मानव अधिकारों की सार्वभौम घोषणा", "NotoSerifDevanagari"),
+        ("th", "ปฏิญญาสากลว่าด้วยสิทธิมนุษยชน", "NotoSerifThai"),
+    ],
+)
+def test_bold_text_in_a_script_uses_its_bold_face(language: str, text: str, face: str,
+                                                  tmp_path: Path) -> None:
+    """Titles, headings and <strong> are bold in every script, not only in Latin."""
+    body = (Paragraph((Text(text + " "), Strong((Text(text),)))),)
+    path = _write(Article(title=text, language=language, body=body), tmp_path / "bold.pdf")
+    embedded = {row.name.split("+", 1)[-1] for row in pdffonts(path)}
+    assert {f"{face}-Bold", f"{face}-Regular"} <= embedded
+    assert read_back(f"{text} {text} {text}", pdftotext(path)).ratio == 1.0

@@ -303,6 +303,8 @@ def split_runs(text: str, fonts: Sequence[str]) -> list[tuple[str | None, str]]:
         buf.append(ch)
     if buf:
         runs.append((current, "".join(buf)))
+    if fonts[0] in _BOLD_ROLE_FACES:
+        return [(bold_variant(font, fonts), part) for font, part in runs]
     return runs
 
 
@@ -329,6 +331,25 @@ _SCRIPT_FONTS: dict[str, tuple[str, tuple[tuple[int, int], ...]]] = {
 }
 for _name, (_file, _ranges) in _SCRIPT_FONTS.items():
     add_fallback(_name, _bundled_locator(_file), prefer=_ranges)
+
+# Bold faces of script fonts, used in bold roles (titles, headings, <strong>) in their place.
+# Same glyph coverage as the regular face: a bold run never needs another font than regular.
+_BOLD_OF: dict[str, str] = {}
+for _name, _file in ((ARABIC, "NotoNaskhArabic-Bold.ttf"), (HEBREW, "NotoSerifHebrew-Bold.ttf"),
+                     (DEVANAGARI, "NotoSerifDevanagari-Bold.ttf"),
+                     (THAI, "NotoSerifThai-Bold.ttf")):
+    _BOLD_OF[_name] = f"{_name}-Bold"
+    _sources[f"{_name}-Bold"] = FontSource(f"{_name}-Bold", _bundled_locator(_file))
+_BOLD_ROLE_FACES = frozenset((SERIF_BOLD, SERIF_BOLD_ITALIC, SANS_BOLD))
+
+
+def bold_variant(name: str | None, fonts: Sequence[str]) -> str | None:
+    """The bold face of a script font when the chain is a bold role's, else the font itself."""
+    if name is not None and fonts and fonts[0] in _BOLD_ROLE_FACES and name in _BOLD_OF:
+        bold = _BOLD_OF[name]
+        register(bold)  # coverage was read from the regular face: the bold one is used unread
+        return bold
+    return name
 
 
 def describe(chars: Sequence[str], limit: int = 8) -> str:
