@@ -95,3 +95,21 @@ def test_an_encoder_that_cannot_be_spliced_falls_back_to_the_whole_page(
                                              _marks("Fallback", "", None,
                                                     _cover._palette_of("f")))
     PILImage.open(io.BytesIO(cover.data)).load()
+
+
+def test_japanese_cover_lines_follow_kinsoku() -> None:
+    """No line starts with a closing mark, small kana or the long-vowel mark, and none ends
+    with an opening bracket (the title from jawikinews-2836 once broke as "サッカ / ー")."""
+    from importlib import resources
+
+    from PIL import ImageFont
+
+    title = "中学校のサッカー試合中に、相手校の選手に対し「水俣病、触るな」と暴言"
+    assert "サッ" in _cover._segments(title) and "カー" in _cover._segments(title)
+    font = ImageFont.truetype(
+        str(resources.files("octavo").joinpath("fonts", "DroidSansFallbackFull.ttf")), 80)
+    for width in range(300, 900, 37):
+        lines = _cover._wrap(title, font, width, split=False)
+        assert lines is not None and "".join(lines) == title
+        assert not any(line[0] in _cover._NO_LINE_START for line in lines[1:]), lines
+        assert not any(line[-1] in _cover._NO_LINE_END for line in lines), lines

@@ -241,8 +241,17 @@ def _is_wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
+# Japanese and Chinese line-breaking rules (kinsoku, JIS X 4051): these never begin a line...
+_NO_LINE_START = frozenset("、。，．・：；？！ー」』）〕］｝〉》】〙〗ゝゞヽヾぁぃぅぇぉっゃゅょゎ"
+                           "ァィゥェォッャュョヮヵヶ…‥,.:;?!)]}»”’")
+# ... and these never end one.
+_NO_LINE_END = frozenset("「『（〔［｛〈《【〘〖([{«“‘")
+
+
 def _segments(text: str) -> list[str]:
-    """Break units of text: words, and single ideographs (which need no space to break)."""
+    """Break units of text: words, and single ideographs (which need no space to break), with
+    closing marks, small kana and the long-vowel mark kept on the line before them and
+    opening brackets kept with what follows."""
     out: list[str] = []
     for ch in text:
         if out and not ch.isspace() and not _is_wide(ch) and not _is_wide(out[-1][-1]) \
@@ -250,7 +259,14 @@ def _segments(text: str) -> list[str]:
             out[-1] += ch
         else:
             out.append(ch)
-    return out
+    merged: list[str] = []
+    for segment in out:
+        if merged and not segment.isspace() and not merged[-1].isspace() and (
+                segment[0] in _NO_LINE_START or merged[-1][-1] in _NO_LINE_END):
+            merged[-1] += segment
+        else:
+            merged.append(segment)
+    return merged
 
 
 def _wrap(text: str, font: Any, width: float, *, split: bool) -> list[str] | None:
