@@ -60,3 +60,116 @@ def test_a_long_article_is_judged_by_its_body_not_its_opening() -> None:
 def test_letter_count_stops_at_the_threshold() -> None:
     assert language._has_letters("ab" * 10, 20)
     assert not language._has_letters("a1 " * 19, 20)
+
+
+def test_the_cached_model_scores_exactly_like_the_packaged_one() -> None:
+    """The cache maps the DFA table instead of copying it; every score must stay the same."""
+    from py3langid import langid
+
+    cached = language._identifier()
+    assert isinstance(cached.tk_nextmove, memoryview)  # the mapped table, not a 39 MB copy
+    packaged = langid._get_identifier()
+    for path in sorted((DATA / "text").glob("*.txt"))[:8] + sorted((DATA / "udhr").glob("*.txt")):
+        sample = language._sample(path.read_text(encoding="utf-8"))
+        assert cached.classify(sample) == packaged.classify(sample), path.name
+
+
+def test_an_unexpected_array_type_is_refused_so_the_packaged_model_is_used() -> None:
+    import numpy as np
+
+    with pytest.raises(ValueError):
+        language._int_view(np.zeros(4, dtype=np.float32))
+    assert list(language._int_view(np.arange(5, dtype=np.uint16))) == [0, 1, 2, 3, 4]
+
+
+def test_the_numpy_free_decision_is_py3langid_s_on_real_texts() -> None:
+    model = language._fast_model()
+    assert model is not None  # the cache was unpacked by the detections above
+    identifier = language._identifier()
+    decided = 0
+    for path in sorted((DATA / "text").glob("*.txt")) + sorted((DATA / "udhr").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        for sample in (language._sample(text), text[:200], text[-120:]):
+            if not language._has_letters(sample, language._MIN_LETTERS):
+                continue
+            tag = model.decide(sample)
+            if tag is not None:
+                decided += 1
+                assert tag == identifier.classify(sample)[0], path.name
+    assert decided >= 20
+
+
+def test_a_close_call_is_left_to_py3langid(tmp_path: Path) -> None:
+    """Two labels with the same weights tie: float32 rounding could pick either, so the fast
+    path must not answer."""
+    import numpy as np
+
+    real = language._cache_dir()
+    for name in ("nextmove", "nextmove_row", "out_feat"):
+        (tmp_path / f"{name}.npy").write_bytes((real / f"{name}.npy").read_bytes())
+    ptc = np.load(real / "ptc.npy", mmap_mode="r")
+    twin = np.array(ptc[:, :2])
+    twin[:, 1] = twin[:, 0]
+    np.save(tmp_path / "ptc.npy", twin)
+    np.save(tmp_path / "pc.npy", np.zeros(2, dtype=np.float32))
+    (tmp_path / "classes.json").write_text('["xa", "xb"]')
+    model = language._FastModel({n: language._npy(tmp_path / f"{n}.npy")
+                                 for n in language._ARRAYS}, ["xa", "xb"])
+    assert model.decide("Ein ganz gewöhnlicher deutscher Satz über das Wetter.") is None
+    twin[:, 1] -= 1.0  # a clear lead (all weights are log-probabilities) is answered
+    np.save(tmp_path / "ptc.npy", twin)
+    model = language._FastModel({n: language._npy(tmp_path / f"{n}.npy")
+                                 for n in language._ARRAYS}, ["xa", "xb"])
+    assert model.decide("Ein ganz gewöhnlicher deutscher Satz über das Wetter.") == "xa"
+
+
+def test_detection_with_a_warm_cache_imports_no_numpy() -> None:
+    import subprocess
+    import sys
+
+    language._identifier()  # the cache exists
+    code = ("import sys\nfrom octavo import language\n"
+            "print(language.detect('Der schnelle braune Fuchs springt über den faulen Hund, "
+            "und die Katze schläft im warmen Garten.'), 'numpy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["de", "False"]
+
+
+def test_the_model_file_is_found_where_py3langid_keeps_it() -> None:
+    from py3langid import langid
+
+    assert language._model_file() == Path(langid.__file__).parent / langid.MODEL_FILE
+
+
+def test_an_unreadable_fast_model_falls_back_to_py3langid(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Broken:
+        def decide(self, sample: str) -> str:
+            raise IndexError("damaged DFA table")
+
+    monkeypatch.setattr(language, "_fast_model", lambda: Broken())
+    text = (DATA / "text" / "frwikinews-44355.txt").read_text(encoding="utf-8")
+    assert language.detect(text) == "fr"
+
+
+def test_only_a_processs_first_text_takes_the_numpy_free_path() -> None:
+    """It is ~10x slower per text than numpy: a batch worker must switch after its first."""
+    import subprocess
+    import sys
+
+    language.detect((DATA / "text/seed-bbc-de.txt").read_text(encoding="utf-8"))  # warm cache
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from octavo import language\n"
+        "calls = []\n"
+        "real = language._certain_tag\n"
+        "language._certain_tag = lambda s: calls.append(1) or real(s)\n"
+        f"text = Path({str(DATA / 'text/seed-bbc-de.txt')!r}).read_text(encoding='utf-8')\n"
+        "first = language.detect(text)\n"
+        "numpy_after_first = 'numpy' in sys.modules\n"
+        "rest = [language.detect(text) for _ in range(3)]\n"
+        "print(first, numpy_after_first, len(calls), 'numpy' in sys.modules, *rest)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120)
+    assert done.stdout.split() == ["de", "False", "1", "True", "de", "de", "de"]

@@ -84,3 +84,22 @@ def test_help_imports_no_writer_library():
             "print('LOADED', bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "LOADED []" in out.stdout, out.stdout + out.stderr
+
+
+def test_the_builtin_extension_table_matches_the_readers_own_declarations():
+    eps = plugins.reader_entry_points()
+    for (name, value), extensions in plugins._BUILTIN_EXTENSIONS.items():
+        assert eps[name].value == value
+        assert plugins._load(eps[name], "reader").extensions == extensions
+
+
+def test_choosing_a_reader_by_extension_imports_no_reader_module():
+    code = textwrap.dedent("""
+        import sys
+        from octavo import plugins
+        assert plugins.reader_for("a.txt") == "text"
+        assert plugins.reader_for("a.htm") == "html"
+        print(sorted(m for m in sys.modules if m.startswith("octavo.readers")))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

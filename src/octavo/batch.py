@@ -8,10 +8,9 @@ import itertools
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from octavo import diagnostics, plugins
 from octavo.api import DEFAULT_OUTPUT_DIR, Overrides, convert, output_path, read, write
@@ -19,6 +18,9 @@ from octavo.errors import InputError, OctavoError, OptionError
 from octavo.model import Book
 from octavo.options import ReadOptions, WriteOptions
 from octavo.output import can_defer_sync, deferred_sync, safe_stem, sync_all
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor, Future
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +212,9 @@ def convert_many(
 
     own_pool: Executor | None = None
     if executor is None and workers > 1 and len(calls) > 1:
+        # Imported here: multiprocessing costs ~10 ms at start-up, and one input needs no pool.
+        from concurrent.futures import ProcessPoolExecutor
+
         own_pool = executor = ProcessPoolExecutor(max_workers=min(workers, len(calls)))
     try:
         if executor is None:
@@ -232,6 +237,8 @@ def convert_many(
 def _run_windowed(executor: Executor, calls: list[tuple[Any, ...]],
                   record: Callable[[int, ItemReport], None], window: int) -> None:
     """Keep at most `window` inputs in flight: memory stays flat however long the batch is."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+
     pending: dict[Future[ItemReport], int] = {}
     queue = iter(enumerate(calls))
 

@@ -1,7 +1,8 @@
 """The per-user disk cache: data that is slow to build on every start and safe to rebuild.
 
-Three things live here (in $XDG_CACHE_HOME/octavo, else ~/.cache/octavo): the unpacked language
-model, parsed hyphenation patterns and parsed font tables. Each entry is named after its source
+Four things live here (in $XDG_CACHE_HOME/octavo, else ~/.cache/octavo): the unpacked language
+model, parsed hyphenation patterns, parsed font tables and the cover's encoded blank pages (named
+after octavo's and Pillow's versions and the page design instead of a source file). Each entry is named after its source
 file's fingerprint (size and a hash of its first and last 64 KB), not its path or time, so a
 reinstall or a second virtualenv with the same files reuses the entry instead of adding a copy,
 and a changed file gets a new one. Writing an entry removes the older entries of the same source

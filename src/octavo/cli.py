@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -149,6 +148,8 @@ def convert(
             for warning in item.warnings:
                 typer.echo(f"octavo: {item.input}: warning: {warning}", err=True)
     if report is not None:
+        import json  # only here: --help and a plain conversion need no JSON
+
         from octavo.output import atomic_write
 
         try:

@@ -4,6 +4,10 @@ py3langid ships its model xz-compressed; unpacking it takes about a second, whic
 a single conversion. The unpacked arrays are therefore cached once per user as plain .npy files
 (octavo.cache) and memory-mapped on later runs, which loads in a few milliseconds. When the
 cache folder cannot be written, the packaged model is loaded as usual.
+
+With the cache in place, the decision is first made without numpy (whose import alone costs
+70-110 ms): the same scores in float64 with a proven bound on float32 rounding; only a close call
+goes to py3langid (see "the same decision without numpy" below).
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import functools
 import json
 import re
+import struct
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -28,9 +34,21 @@ _ARRAYS = ("ptc", "pc", "nextmove", "nextmove_row", "out_feat")
 
 
 def _model_file() -> Path:
+    # Found without importing py3langid (which imports numpy): the fast path needs no numpy.
+    from importlib.util import find_spec
+
+    spec = find_spec("py3langid")
+    if spec is not None and spec.submodule_search_locations:
+        packaged = Path(next(iter(spec.submodule_search_locations))) / _MODEL_FILE
+        if packaged.is_file():
+            return packaged
     from py3langid import langid
 
     return Path(langid.__file__).parent / langid.MODEL_FILE
+
+
+_MODEL_FILE = "data/model.npz.xz"
+"""py3langid's model, relative to its package (`py3langid.langid.MODEL_FILE`)."""
 
 
 _PREFIX = "langid-"
@@ -75,9 +93,21 @@ def _load_cached(folder: Path) -> Any:
     arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in _ARRAYS}
     classes = json.loads((folder / "classes.json").read_text())
     return LanguageIdentifier(
-        arrays["ptc"], np.asarray(arrays["pc"]), classes, _to_array(arrays["nextmove"]),
-        np.asarray(arrays["out_feat"]).tolist(), tk_row=_to_array(arrays["nextmove_row"]),
+        arrays["ptc"], np.asarray(arrays["pc"]), classes, _int_view(arrays["nextmove"]),
+        _int_view(arrays["out_feat"]), tk_row=_to_array(arrays["nextmove_row"]),
     )
+
+
+def _int_view(mapped: Any) -> memoryview:
+    """A memory-mapped integer array as a flat memoryview of Python ints. The DFA table is 39 MB
+    and a text visits a small part of it: copying it into an array (py3langid's own loading)
+    took ~40 ms a run, reading the pages it visits takes a few. Indexing gives the same ints."""
+    kind = mapped.dtype.kind
+    code = {("u", 2): "H", ("u", 4): "I", ("u", 8): "Q", ("i", 4): "i", ("i", 8): "q"}.get(
+        (kind, mapped.dtype.itemsize))
+    if code is None or mapped.ndim != 1 or not mapped.dtype.isnative:
+        raise ValueError(f"unexpected language model array {mapped.dtype}")
+    return memoryview(mapped).cast("B").cast(code)
 
 
 @functools.cache
@@ -118,5 +148,154 @@ def detect(text: str) -> str:
             "(set it with --lang)",
         )
         return DEFAULT_LANGUAGE
-    tag, _score = _identifier().classify(sample)
+    # The numpy-free path is ~10 ms a text against ~1 ms with numpy, once numpy is loaded (its
+    # import costs 70-110 ms): it serves a process's first text only, which is all a one-file
+    # conversion has. A batch worker loads numpy for its second. Both give the same tag.
+    tag = None
+    global _texts_seen
+    _texts_seen += 1
+    if _texts_seen == 1 and "numpy" not in sys.modules:
+        tag = _certain_tag(sample)
+    if tag is None:
+        tag, _score = _identifier().classify(sample)
     return str(tag)
+
+
+_texts_seen = 0
+
+
+# --- the same decision without numpy --------------------------------------------------------
+#
+# Importing numpy costs 70-110 ms, more than the rest of a one-article conversion's reading.
+# py3langid's decision is the argmax of float32 scores: pc + sum over the text's features f of
+# log1p(count_f) * ptc[f] (a float32 BLAS product, whose summation order is not ours to know).
+# Here the same scores are computed in float64 from the cached arrays, with a bound on how far
+# any float32 evaluation can be from them: (n + 5) units of 2^-24 times the sum of the terms'
+# magnitudes (the standard bound for a sum of n rounded products in any order), taken 8 times
+# over. When the best label leads the next one by more than twice that, float32 picks the same
+# label, and that is the answer; otherwise (a close call, a text without features, or no
+# cache yet) py3langid decides, as before. Real articles lead by hundreds; the bound is ~1.
+
+
+def _certain_tag(sample: str) -> str | None:
+    try:
+        model = _fast_model()
+        return model.decide(sample) if model is not None else None
+    except (OSError, ValueError, KeyError, IndexError, TypeError, SyntaxError, struct.error):
+        return None  # an unexpected cache: py3langid decides (and reports real damage)
+
+
+@functools.cache
+def _fast_model() -> _FastModel | None:
+    folder = _cache_dir()
+    if not (folder / "classes.json").exists():
+        return None  # the first run unpacks the model with numpy
+    arrays = {name: _npy(folder / f"{name}.npy") for name in _ARRAYS}
+    classes = json.loads((folder / "classes.json").read_text())
+    return _FastModel(arrays, classes)
+
+
+def _npy(path: Path) -> tuple[memoryview, str, tuple[int, ...]]:
+    """A .npy file memory-mapped: (its data as bytes, struct code, shape). Only the little-endian,
+    C-ordered arrays the cache writes are accepted."""
+    import ast
+    import mmap
+    import sys
+
+    with open(path, "rb") as fh:
+        mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    data = memoryview(mapped)
+    if bytes(data[:6]) != b"\x93NUMPY" or sys.byteorder != "little":
+        raise ValueError(f"{path.name} is not a .npy file")
+    if data[6] == 1:
+        start = 10 + int.from_bytes(data[8:10], "little")
+    else:
+        start = 12 + int.from_bytes(data[8:12], "little")
+    header = ast.literal_eval(bytes(data[10 if data[6] == 1 else 12:start]).decode("latin-1"))
+    code = {"<f2": "e", "<f4": "f", "<u2": "H", "<u4": "I", "<i4": "i"}[header["descr"]]
+    shape = tuple(header["shape"])
+    size = 1
+    for extent in shape:
+        size *= extent
+    if header["fortran_order"] or len(data) - start != size * struct.calcsize(code):
+        raise ValueError(f"{path.name} has an unexpected layout")
+    return data[start:], code, shape
+
+
+class _FastModel:
+    def __init__(self, arrays: dict[str, tuple[memoryview, str, tuple[int, ...]]],
+                 classes: list[str]) -> None:
+        ptc, ptc_code, ptc_shape = arrays["ptc"]
+        pc, pc_code, pc_shape = arrays["pc"]
+        if (ptc_code, pc_code) != ("e", "f") or len(ptc_shape) != 2 or (
+                pc_shape != (ptc_shape[1],) or len(classes) != ptc_shape[1]):
+            raise ValueError("unexpected language model shapes")
+        self.classes = classes
+        self.ptc = ptc
+        self.row = struct.Struct(f"<{ptc_shape[1]}e")
+        self.features = ptc_shape[0]
+        self.pc = struct.unpack(f"<{pc_shape[0]}f", pc)
+        self.nextmove = arrays["nextmove"][0].cast(arrays["nextmove"][1])
+        self.state_row = arrays["nextmove_row"][0].cast(arrays["nextmove_row"][1])
+        self.output = arrays["out_feat"][0].cast(arrays["out_feat"][1])
+        first: dict[str, int] = {}
+        self.aliases = []  # (first, duplicate) columns of a label listed twice (srl -> sr)
+        for i, label in enumerate(classes):
+            if label in first:
+                self.aliases.append((first[label], i))
+            else:
+                first[label] = i
+
+    def _visits(self, sample: str) -> dict[int, int]:
+        """py3langid's feature counts: its DFA walked over the NFC UTF-8 bytes."""
+        import unicodedata
+
+        if sample.isupper():
+            sample = sample.lower()
+        data = unicodedata.normalize("NFC", sample).encode("utf8", errors="surrogatepass")
+        nextmove, state_row, output = self.nextmove, self.state_row, self.output
+        counts: dict[int, int] = {}
+        state = 0
+        for byte in data:
+            state = nextmove[(state_row[state] << 8) + byte]
+            feature = output[state]
+            if feature >= 0:
+                counts[feature] = counts.get(feature, 0) + 1
+        return counts
+
+    def decide(self, sample: str) -> str | None:
+        """The label py3langid picks, or None when float32 rounding could change it."""
+        import math
+        import operator
+        from itertools import repeat
+
+        counts = self._visits(sample)
+        if not counts or not all(0 <= f < self.features for f in counts):
+            return None
+        by_count: dict[int, list[int]] = {}  # most features occur once: add their rows first
+        for feature, count in counts.items():
+            by_count.setdefault(count, []).append(feature)
+        row, ptc, width = self.row, self.ptc, self.row.size
+        scores = list(self.pc)
+        magnitude = [abs(score) for score in scores]  # per label: the terms' sum of magnitudes
+        for count, features in by_count.items():
+            rows = [row.unpack_from(ptc, feature * width) for feature in features]
+            weight = math.log1p(count)
+            columns = list(zip(*rows, strict=True))
+            sums = list(map(math.fsum, columns))
+            if max(map(max, rows)) <= 0:  # log-probabilities: the magnitude is the sum's
+                sizes = [-total for total in sums]
+            else:
+                sizes = [math.fsum(map(abs, column)) for column in columns]
+            scores = list(map(operator.add, scores, map(operator.mul, sums, repeat(weight))))
+            magnitude = list(map(operator.add, magnitude,
+                                 map(operator.mul, sizes, repeat(weight))))
+        if not all(map(math.isfinite, scores)):
+            return None
+        for keep, duplicate in self.aliases:
+            scores[keep] = max(scores[keep], scores[duplicate])
+            scores[duplicate] = -math.inf
+        best = max(range(len(scores)), key=scores.__getitem__)
+        runner_up = max(score for i, score in enumerate(scores) if i != best)
+        bound = 8 * (len(counts) + 5) * 2.0**-24 * max(magnitude)
+        return self.classes[best] if scores[best] - runner_up > 2 * bound else None

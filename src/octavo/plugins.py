@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib.metadata import EntryPoint, entry_points
+from importlib.metadata import EntryPoint, EntryPoints, entry_points
 from pathlib import Path
 from typing import BinaryIO, ClassVar, Protocol, runtime_checkable
 
@@ -56,9 +56,16 @@ class PluginInfo:
     """Extensions read or written, from the plugin class (loads it)."""
 
 
+@functools.cache
+def _all_entry_points() -> EntryPoints:
+    """Every installed entry point, read once: each `entry_points(group=...)` call reads every
+    distribution's metadata again, and a conversion needs both groups."""
+    return entry_points()
+
+
 def _discover(group: str) -> dict[str, EntryPoint]:
     found: dict[str, EntryPoint] = {}
-    for ep in entry_points(group=group):
+    for ep in _all_entry_points().select(group=group):
         seen = found.get(ep.name)
         # Editable installs can list one distribution twice: same value is the same plugin.
         if seen is not None and seen.value != ep.value:
@@ -117,13 +124,30 @@ def load_writer(name: str) -> Writer:
     return _load(eps[name], "writer")()
 
 
+# The built-in readers' own `extensions`, so that choosing a reader by extension does not import
+# every reader module (the HTML reader alone costs ~40 ms at start-up). Used only for the entry
+# point of exactly this name and value; tests/test_plugins.py checks them against the classes.
+_BUILTIN_EXTENSIONS: dict[tuple[str, str], frozenset[str]] = {
+    ("html", "octavo.readers.html:HtmlReader"): frozenset({".html", ".htm", ".xhtml"}),
+    ("json", "octavo.readers.json:JsonReader"): frozenset({".json"}),
+    ("markdown", "octavo.readers.markdown:MarkdownReader"):
+        frozenset({".md", ".markdown", ".mdown", ".mkd"}),
+    ("text", "octavo.readers.text:TextReader"): frozenset({".txt", ".text"}),
+}
+
+
+def _extensions_of(name: str, ep: EntryPoint) -> frozenset[str]:
+    known = _BUILTIN_EXTENSIONS.get((name, ep.value))
+    return known if known is not None else _load(ep, "reader").extensions
+
+
 @functools.cache
 def reader_extensions() -> dict[str, str]:
-    """Map of extension -> reader name, built from the readers' own declarations."""
+    """Map of extension -> reader name, built from the readers' own declarations (a
+    third-party reader is imported to learn them)."""
     table: dict[str, str] = {}
     for name in sorted(reader_entry_points()):
-        cls = _load(reader_entry_points()[name], "reader")
-        for ext in cls.extensions:
+        for ext in _extensions_of(name, reader_entry_points()[name]):
             table.setdefault(ext.lower(), name)
     return table
 
@@ -169,6 +193,6 @@ def writer_infos() -> list[PluginInfo]:
 
 
 def clear_caches() -> None:
-    for fn in (reader_entry_points, writer_entry_points, load_reader, load_writer,
-               reader_extensions):
+    for fn in (_all_entry_points, reader_entry_points, writer_entry_points, load_reader,
+               load_writer, reader_extensions):
         fn.cache_clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import marshal
 import zlib
 
 import pytest
@@ -113,3 +114,57 @@ def test_japanese_cover_lines_follow_kinsoku() -> None:
         assert lines is not None and "".join(lines) == title
         assert not any(line[0] in _cover._NO_LINE_START for line in lines[1:]), lines
         assert not any(line[-1] in _cover._NO_LINE_END for line in lines), lines
+
+
+def test_the_blank_page_comes_from_the_disk_cache_and_a_damaged_entry_is_rebuilt(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    args = {"title": "Cached blank pages", "authors": "Ada", "publisher": None, "seed": "c"}
+    palette = _cover._palette_of("c")
+    _cover._bands.clear()
+    _cover._blank.cache_clear()
+    _cover._blank_run.cache_clear()
+    fresh = _cover.render_cover(**args)  # encodes the blank page and stores it
+    (entry,) = (tmp_path / "octavo").glob(f"cover-blank{palette}-*.bin")
+    stored = entry.read_bytes()
+
+    encoded: list[int] = []
+    real_jpeg = _cover._jpeg
+    monkeypatch.setattr(_cover, "_jpeg", lambda image: encoded.append(image.height) or real_jpeg(image))
+    _cover._bands.clear()
+    _cover._blank.cache_clear()
+    _cover._blank_run.cache_clear()
+    cached = _cover.render_cover(**args)
+    assert _cover.HEIGHT not in encoded  # only bands were encoded: the page came from disk
+    assert (cached.data, cached.deflated) == (fresh.data, fresh.deflated)
+    assert cached.data == _cover.encode_whole(palette, _marks("Cached blank pages", "Ada", None,
+                                                             palette))
+
+    entry.write_bytes(stored[:-7])  # a damaged entry is not trusted: the page is encoded anew
+    _cover._blank.cache_clear()
+    _cover._blank_run.cache_clear()
+    encoded.clear()
+    again = _cover.render_cover(**args)
+    assert _cover.HEIGHT in encoded
+    assert again.data == fresh.data
+    assert entry.read_bytes() == stored
+
+
+def test_font_coverage_comes_from_the_disk_cache_and_equals_the_parsed_cmap(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    name = "DejaVuSans.ttf"
+    parsed = frozenset(_cover._parse_cmap(_cover._font_bytes(name)))
+    _cover._cmap.cache_clear()
+    assert _cover._cmap(name) == parsed  # parsed, then stored
+    (entry,) = (tmp_path / "octavo").glob("cover-cmap-DejaVuSans-*")
+    monkeypatch.setattr(_cover, "_parse_cmap", lambda font: pytest.fail("parsed again"))
+    _cover._cmap.cache_clear()
+    assert _cover._cmap(name) == parsed  # from the cache
+    entry.write_bytes(b"\x00damaged")
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    _cover._cmap.cache_clear()
+    assert _cover._cmap(name) == parsed  # a damaged entry is parsed anew and replaced
+    assert _cover._cmap_from_runs(marshal.loads(entry.read_bytes())) == parsed
+    _cover._cmap.cache_clear()

@@ -29,21 +29,28 @@ _MARKS = re.compile("[\"'" + re.escape("".join(_PAIRS) + "".join(c for v, _ in _
 _WORD = re.compile(r"\w", re.UNICODE)
 # Chinese and Japanese run words together without spaces ("シャトル"エンデバー"が"): next to
 # these a straight quote is at a word boundary.
-_UNSPACED = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uff65]")
+# (Ranges compared directly: as a regex class these took ~4 ms to compile at every start.)
+_UNSPACED = ((0x3000, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
+             (0xFF00, 0xFF65))
+
+
+def _unspaced(ch: str) -> bool:
+    code = ord(ch)
+    return any(low <= code <= high for low, high in _UNSPACED)
 
 
 def _opens(text: str, i: int) -> bool:
     """A straight quote opens after start, space, bracket or dash, and before a non-space."""
     before = text[i - 1] if i > 0 else " "
     after = text[i + 1] if i + 1 < len(text) else " "
-    return (before.isspace() or before in "([{—–-/" or bool(_UNSPACED.match(before))) \
+    return (before.isspace() or before in "([{—–-/" or _unspaced(before)) \
         and not after.isspace()
 
 
 def _closes(text: str, i: int) -> bool:
     before = text[i - 1] if i > 0 else " "
     after = text[i + 1] if i + 1 < len(text) else " "
-    return not before.isspace() and (not _WORD.match(after) or bool(_UNSPACED.match(after)))
+    return not before.isspace() and (not _WORD.match(after) or _unspaced(after))
 
 
 MAX_DEPTH = 6

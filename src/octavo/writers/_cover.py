@@ -10,7 +10,8 @@ layout engine, which does the bidi reordering and Arabic shaping; otherwise it i
 The image is a 1000 x 1600 JPEG (the 1:1.6 portrait that e-book stores ask for), whose
 encoder is deterministic, so the same book gives the same bytes. Only the rows the text
 touches are drawn and encoded for each book; the blank page's rows are encoded once per
-palette and spliced in (see "encoding" below).
+palette (and kept in the per-user disk cache, octavo.cache) and spliced in (see "encoding"
+below).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import itertools
+import marshal
 import re
 import struct
 import threading
@@ -29,7 +32,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from octavo import diagnostics
+from octavo import cache, diagnostics
 
 # Designed on a 1600 x 2560 grid and drawn at 5/8 of it: 1000 x 1600 keeps the 1:1.6 portrait
 # and fills a 1264 x 1680 e-reader screen at a 1.05 scale (library thumbnails are far smaller),
@@ -113,8 +116,46 @@ def _font_source(filename: str) -> Any:
 
 @functools.cache
 def _cmap(filename: str) -> frozenset[int]:
-    """The code points a TrueType font maps to a real glyph (cmap formats 4 and 12)."""
-    return frozenset(_parse_cmap(_font_bytes(filename)))
+    """The code points a TrueType font maps to a real glyph (cmap formats 4 and 12). Parsing
+    costs a few milliseconds a font at every start, so the result is kept in the disk cache
+    (as runs of code points), keyed by the font file's fingerprint."""
+    ref = resources.files("octavo").joinpath("fonts", filename)
+    entry = None
+    if isinstance(ref, Path):
+        try:
+            entry = cache.entry(f"cover-cmap-{Path(filename).stem}-", ref, _CMAP_SUFFIX)
+            return _cmap_from_runs(marshal.loads(entry.read_bytes()))
+        except (OSError, ValueError, EOFError, TypeError):
+            pass  # absent or damaged: parse the font
+    cmap = frozenset(_parse_cmap(_font_bytes(filename)))
+    if entry is not None:
+        try:
+            cache.write_file(entry, marshal.dumps(_cmap_runs(cmap)),
+                             f"cover-cmap-{Path(filename).stem}-")
+        except OSError:
+            pass
+    return cmap
+
+
+_CMAP_SUFFIX = "-v1.marshal"
+
+
+def _cmap_runs(cmap: frozenset[int]) -> tuple[int, ...]:
+    """The code points as (first, last) runs, flattened: a few hundred ints, not thousands."""
+    runs: list[int] = []
+    for c in sorted(cmap):
+        if runs and runs[-1] == c - 1:
+            runs[-1] = c
+        else:
+            runs += (c, c)
+    return tuple(runs)
+
+
+def _cmap_from_runs(runs: object) -> frozenset[int]:
+    if not isinstance(runs, tuple) or len(runs) % 2 or not all(type(c) is int for c in runs):
+        raise ValueError("not a cmap cache entry")
+    return frozenset(itertools.chain.from_iterable(
+        range(first, last + 1) for first, last in zip(runs[::2], runs[1::2], strict=True)))
 
 
 def _parse_cmap(font: bytes) -> set[int]:
@@ -566,11 +607,18 @@ def _page(palette: int, top: int, height: int) -> Any:
     return image
 
 
+class _JpegBuffer(io.BytesIO):
+    """A buffer named like a JPEG file. Pillow then chooses the format by the name and imports
+    only its JPEG plugin; given format="JPEG" it imports five plugins first (~10 ms)."""
+
+    name = "cover.jpg"
+
+
 def _jpeg(image: Any) -> bytes:
-    out = io.BytesIO()
+    out = _JpegBuffer()
     # No `optimize`: per-image Huffman tables would stop rows from being spliced, and it doubles
     # the encoding time. Settings must stay identical for the page and its bands.
-    image.save(out, "JPEG", quality=_JPEG_QUALITY, subsampling="4:2:0", progressive=False,
+    image.save(out, quality=_JPEG_QUALITY, subsampling="4:2:0", progressive=False,
                restart_marker_rows=1)
     return out.getvalue()
 
@@ -624,9 +672,64 @@ class _Blank:
 
 @functools.cache
 def _blank(palette: int) -> _Blank:
+    """The palette's blank page: from the disk cache when it is there (encoding it costs ~60 ms
+    at every start), else encoded and stored for the next process."""
+    path = _blank_cache_path(palette)
+    if path is not None:
+        try:
+            return _blank_from_bytes(path.read_bytes())
+        except (OSError, ValueError, struct.error):
+            pass  # absent or unreadable: encode it anew
     header, tables, rows = _split(_jpeg(_page(palette, 0, HEIGHT)), _ROWS)
-    return _Blank(header, tables, tuple(row + _marker(i) for i, row in enumerate(rows)),
-                  _deflate(header))
+    blank = _Blank(header, tables, tuple(row + _marker(i) for i, row in enumerate(rows)),
+                   _deflate(header))
+    if path is not None:
+        try:
+            cache.write_file(path, _blank_to_bytes(blank), path.name.rsplit("-", 1)[0] + "-")
+        except OSError:
+            pass  # a read-only cache folder only costs the encoding next time
+    return blank
+
+
+def _blank_cache_path(palette: int) -> Path | None:
+    """The cache entry of a palette's blank page, named after everything its bytes depend on:
+    octavo's version, Pillow's and libjpeg's, and the page's design (colours, size, quality)."""
+    import PIL
+    from PIL import features
+
+    from octavo import __version__
+
+    try:
+        jpeg_version = features.version("jpg")
+    except Exception:  # noqa: BLE001 (an odd Pillow build: just do without the cache)
+        return None
+    design = repr((_BLANK_FORMAT, __version__, PIL.__version__, jpeg_version, _PALETTES[palette],
+                   WIDTH, HEIGHT, _FRAME_INSET, _px(6), _JPEG_QUALITY, _MCU))
+    digest = hashlib.blake2b(design.encode(), digest_size=8).hexdigest()
+    return cache.folder() / f"cover-blank{palette}-{digest}.bin"
+
+
+_BLANK_FORMAT = b"octavo-blank-1"
+
+
+def _blank_to_bytes(blank: _Blank) -> bytes:
+    parts = (blank.header, blank.tables, blank.header_deflated, *blank.rows)
+    return b"".join((_BLANK_FORMAT, struct.pack(f">{len(parts)}I", *map(len, parts)), *parts))
+
+
+def _blank_from_bytes(data: bytes) -> _Blank:
+    """Parse a cache entry; ValueError if it is not one whole entry of this layout."""
+    count = 3 + _ROWS
+    if not data.startswith(_BLANK_FORMAT):
+        raise ValueError("not a blank-page cache entry")
+    at = len(_BLANK_FORMAT) + 4 * count
+    parts = []
+    for size in struct.unpack_from(f">{count}I", data, len(_BLANK_FORMAT)):
+        parts.append(data[at:at + size])
+        at += size
+    if at != len(data) or not parts[0].startswith(b"\xff\xd8"):
+        raise ValueError("truncated blank-page cache entry")
+    return _Blank(parts[0], parts[1], tuple(parts[3:]), parts[2])
 
 
 @functools.lru_cache(maxsize=512)
