@@ -60,6 +60,32 @@ def test_patterns_agree_with_pyphen_on_any_word(word: str) -> None:
     assert ours.positions(word) == list(reference.positions(word))
 
 
+@pytest.mark.parametrize("tag", ["de", "en", "fr", "nl", "ru"])
+def test_prefix_table_breaks_words_where_pyphen_does(cache_home: Path, tag: str) -> None:
+    """Once enough words were looked up, the pruned scan takes over, with the same answers."""
+    name = dictionary_name(tag)
+    assert name is not None
+    fresh = hyphenation._pyphen(name)
+    assert isinstance(fresh, Patterns)
+    ours = Patterns(fresh.table, fresh.left, fresh.right)
+    ours._build_after = 1
+    assert ours.positions("x") == [] and ours._trie is not None  # built after one word
+    reference = pyphen.Pyphen(lang=name, left=ours.left, right=ours.right)
+    for word in WORDS:
+        assert ours.positions(word) == list(reference.positions(word)), word
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="aäbcdeéfghiklmnoöprsßtuüvwyz", min_size=1, max_size=24))
+def test_pruned_scan_agrees_with_the_full_scan(word: str) -> None:
+    name = dictionary_name("de")
+    assert name is not None
+    ours = hyphenation._pyphen(name)
+    if ours._trie is None:
+        ours._trie = ours._prefix_table()
+    assert ours._points_pruned(word.lower()) == ours._points(word.lower())
+
+
 def test_parsed_patterns_are_cached_and_reused(cache_home: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     first = hyphenate("Militärbefehlshaber", "de")

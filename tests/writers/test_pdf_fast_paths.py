@@ -341,3 +341,75 @@ def test_a_cmyk_image_still_takes_the_pikepdf_pass(monkeypatch: pytest.MonkeyPat
     + list("שלום مرحبا नमस्ते สวัสดี 中文かな한국어€"))))
 def test_quick_script_kind_agrees_with_script_kind(text: str) -> None:
     assert pdf._kind(text) == pdf._script_kind(text)
+
+
+# --- drawing and saving ---------------------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text(alphabet="aZ .,é–’“”\u00a0ßжЖ\u4e00\u0301Ωœ", max_size=12), max_size=30))
+def test_quick_split_string_gives_reportlabs_codes(texts: list[str]) -> None:
+    """The translate path of TTFont.splitString: for any sequence of texts, the same subsets
+    and codes as reportlab's loop run on another document from the start."""
+    from reportlab.pdfbase.pdfmetrics import getFont
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    from octavo.writers import _actualtext
+
+    fonts.register(fonts.SERIF)
+    _actualtext.install()
+    font = getFont(fonts.SERIF)
+    class Document:
+        """Font states are kept per document (weakly)."""
+
+    quick, slow = Document(), Document()
+    original = TTFont.splitString.original  # type: ignore[attr-defined]
+    for text in texts * 2:  # the second time round every character has its code
+        assert font.splitString(text, quick) == original(font, text, slow), text
+
+
+@pytest.mark.parametrize("sequence", [
+    [], [0], [1.5, -2, 0.25], list(range(10)), list(range(11)), [i / 7 for i in range(256)],
+    [1, "/Name", 2.5], [True, 1], [1.0] * 21,
+])
+@pytest.mark.parametrize("multiline", [True, False, "forced"])
+def test_number_arrays_format_as_reportlab_formats_them(sequence: list[Any],
+                                                        multiline: Any) -> None:
+    from reportlab.pdfbase import pdfdoc
+
+    pdf._install_number_arrays()
+    array = pdfdoc.PDFArray(sequence)
+    array.multiline = multiline
+    doc = pdfdoc.PDFDocument()
+    original = pdfdoc.PDFArray.format.original  # type: ignore[attr-defined]
+    assert array.format(doc) == original(array, doc)
+
+
+def test_remembered_font_subsets_give_the_same_pdf() -> None:
+    """A PDF made with font programs (and their streams) kept from earlier PDFs is the PDF
+    made with none kept; the second document really takes them from the cache."""
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    pdf._install_subset_cache()
+    for part in pdf._SUBSETS:
+        part.clear()
+    first = write(linked_book())
+    made = len(pdf._SUBSETS[0])
+    assert made >= 1 and len(pdf._SUBSETS[2]) == made
+    calls = 0
+    make = TTFontFile.makeSubset
+
+    def counting(self: Any, subset: Any) -> bytes:
+        nonlocal calls
+        calls += 1
+        return make(self, subset)  # type: ignore[no-any-return]
+
+    TTFontFile.makeSubset = counting
+    try:
+        again = write(linked_book())
+    finally:
+        TTFontFile.makeSubset = make
+    assert again == first and calls == made and len(pdf._SUBSETS[0]) == made
+    for part in pdf._SUBSETS:
+        part.clear()
+    assert write(linked_book()) == first

@@ -34,6 +34,7 @@ still read back out of place with poppler: they sit on a baseline of their own.)
 from __future__ import annotations
 
 import functools
+import itertools
 import unicodedata
 from typing import Any
 
@@ -525,4 +526,54 @@ def install() -> None:
         return format_text(original, self, text)
 
     PDFTextObject._formatText = _format_text
+    _install_fast_split()
     _installed = True
+
+
+def _install_fast_split() -> None:
+    """TTFont.splitString with a quick path for text whose characters all have codes already.
+
+    reportlab maps each character to its subset and code in a Python loop, for every piece of
+    every line drawn. Once all of a text's characters are in subset 0 (most Latin text), the
+    answer is one str.translate: the same bytes, from each (font, document) state's own table
+    of the characters reportlab already gave a code below 256. Codes never change once given,
+    and characters without one (new, or in a later subset) take reportlab's own loop.
+    """
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    original = TTFont.splitString
+
+    def split_string(self: Any, text: Any, doc: Any, encoding: str = "utf-8") -> Any:
+        state = self.state.get(doc)
+        if state is not None and type(text) is str:
+            known = state.__dict__.get("_octavo_codes")
+            if known is not None and known[1].issuperset(text):
+                return [(0, text.translate(known[0]).encode("latin-1"))] if text else []
+        result = original(self, text, doc, encoding)
+        state = self.state.get(doc)
+        if state is not None:
+            _learn_codes(state)
+        return result
+
+    split_string.original = original  # type: ignore[attr-defined]  # for the tests
+    TTFont.splitString = split_string
+
+
+def _learn_codes(state: Any) -> None:
+    """Bring a font state's table of subset-0 codes up to date with its assignments (a dict
+    that only grows, in order: only the entries added since the last call are read)."""
+    known = state.__dict__.get("_octavo_codes")
+    if known is None:
+        known = state._octavo_codes = ({}, set(), [0])
+    codes, ready, seen = known
+    assignments = state.assignments
+    if len(assignments) == seen[0]:
+        return
+    for code, n in itertools.islice(assignments.items(), seen[0], None):
+        if n < 256:
+            codes[code] = n
+            ready.add(chr(code))
+            if code == 32:  # reportlab sets a no-break space as a space
+                codes[0xA0] = n
+                ready.add("\u00a0")
+    seen[0] = len(assignments)
