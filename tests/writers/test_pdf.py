@@ -32,7 +32,6 @@ from octavo.model import (
     Table,
     Text,
     block_text,
-    plain_text,
 )
 from octavo.options import PAGE_SIZES, WriteOptions
 from octavo.typography import fonts
