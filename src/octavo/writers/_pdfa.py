@@ -85,17 +85,7 @@ def to_pdfa2u(
     import pikepdf
 
     created, modified = _aware(created), _aware(modified)
-    meta = _Meta(
-        title=_clean(title),
-        author=_clean(", ".join(a for a in authors if a.strip())),
-        subject=_clean(subject or ""),
-        keywords=_clean(", ".join(k for k in keywords if k.strip())),
-        creator=_clean(creator),
-        producer="",
-        created=created,
-        modified=modified,
-        language=language,
-    )
+    meta = _Meta.of(title, authors, subject, keywords, creator, "", created, modified, language)
     seed = document_id if document_id is not None else _content_seed(pdf, meta)
     doc_id = hashlib.sha256(b"octavo-pdfa-document\0" + seed).digest()[:16]
     instance_id = hashlib.sha256(b"octavo-pdfa-instance\0" + seed + pdf).digest()[:16]
@@ -161,6 +151,22 @@ class _Meta:
     created: datetime
     modified: datetime
     language: str
+
+    @classmethod
+    def of(cls, title: str, authors: Iterable[str], subject: str | None,
+           keywords: Iterable[str], creator: str, producer: str, created: datetime,
+           modified: datetime, language: str) -> _Meta:
+        return cls(
+            title=_clean(title),
+            author=_clean(", ".join(a for a in authors if a.strip())),
+            subject=_clean(subject or ""),
+            keywords=_clean(", ".join(k for k in keywords if k.strip())),
+            creator=_clean(creator),
+            producer=_clean(producer),
+            created=created,
+            modified=modified,
+            language=language,
+        )
 
 
 # XML 1.0 has no place for most C0 controls (nor UTF-8 for lone surrogates), and Info strings
@@ -555,17 +561,8 @@ def prepare_document(
     _install_strict_streams()
     doc = canvas._doc
     created, modified = _aware(created), _aware(modified)
-    meta = _Meta(
-        title=_clean(title),
-        author=_clean(", ".join(a for a in authors if a.strip())),
-        subject=_clean(subject or ""),
-        keywords=_clean(", ".join(k for k in keywords if k.strip())),
-        creator=_clean(creator),
-        producer=_clean(str(doc.info.producer)),
-        created=created,
-        modified=modified,
-        language=language,
-    )
+    meta = _Meta.of(title, authors, subject, keywords, creator, str(doc.info.producer), created,
+                    modified, language)
     stamp = f"{pdf_date(created)}\0{pdf_date(modified)}".encode()
     doc_id = hashlib.sha256(b"octavo-pdfa-document\0" + document_id).digest()[:16]
     instance_id = hashlib.sha256(b"octavo-pdfa-instance\0" + document_id + stamp).digest()[:16]
