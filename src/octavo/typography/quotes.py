@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from octavo.typography.words import lookup
+
 NNBSP = "\u202f"
 NBSP = "\u00a0"
 
@@ -91,9 +93,5 @@ _TABLE: dict[str, QuoteMarks] = {
 
 def quote_marks(language: str) -> QuoteMarks:
     """The marks for a BCP 47 tag; English marks for languages not in the table."""
-    tag = language.lower()
-    while tag:
-        if tag in _TABLE:
-            return _TABLE[tag]
-        tag = tag.rpartition("-")[0]
-    return _EN
+    marks = lookup(_TABLE, language)
+    return _EN if marks is None else marks

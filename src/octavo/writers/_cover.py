@@ -120,18 +120,18 @@ def _cmap(filename: str) -> frozenset[int]:
     costs a few milliseconds a font at every start, so the result is kept in the disk cache
     (as runs of code points), keyed by the font file's fingerprint."""
     ref = resources.files("octavo").joinpath("fonts", filename)
+    prefix = f"cover-cmap-{Path(filename).stem}-"
     entry = None
     if isinstance(ref, Path):
         try:
-            entry = cache.entry(f"cover-cmap-{Path(filename).stem}-", ref, _CMAP_SUFFIX)
+            entry = cache.entry(prefix, ref, _CMAP_SUFFIX)
             return _cmap_from_runs(marshal.loads(entry.read_bytes()))
         except (OSError, ValueError, EOFError, TypeError):
             pass  # absent or damaged: parse the font
     cmap = frozenset(_parse_cmap(_font_bytes(filename)))
     if entry is not None:
         try:
-            cache.write_file(entry, marshal.dumps(_cmap_runs(cmap)),
-                             f"cover-cmap-{Path(filename).stem}-")
+            cache.write_file(entry, marshal.dumps(_cmap_runs(cmap)), prefix)
         except OSError:
             pass
     return cmap

@@ -2380,10 +2380,5 @@ class PdfWriter:
             return
         from octavo.writers._pdfa import to_pdfa2u
 
-        meta = _book_metadata(book)
         stamp = _timestamp(options) or datetime.now(timezone.utc)
-        out.write(to_pdfa2u(
-            data, title=meta["title"], authors=[meta["author"]] if meta["author"] else [],
-            language=book.language, subject=meta["subject"] or None, keywords=meta["keywords"],
-            creator=meta["creator"], producer=None, created=stamp, modified=stamp,
-        ))
+        out.write(to_pdfa2u(data, producer=None, **_pdfa_arguments(book, stamp)))
