@@ -88,8 +88,8 @@ def test_help_imports_no_writer_library():
 
 def test_the_builtin_extension_table_matches_the_readers_own_declarations():
     eps = plugins.reader_entry_points()
-    for (name, value), extensions in plugins._BUILTIN_EXTENSIONS.items():
-        assert eps[name].value == value
+    for name, extensions in plugins.BUILTIN_EXTENSIONS.items():
+        assert eps[name].value == plugins._BUILTIN_READERS[name]
         assert plugins._load(eps[name], "reader").extensions == extensions
 
 

@@ -124,21 +124,25 @@ def load_writer(name: str) -> Writer:
     return _load(eps[name], "writer")()
 
 
-# The built-in readers' own `extensions`, so that choosing a reader by extension does not import
-# every reader module (the HTML reader alone costs ~40 ms at start-up). Used only for the entry
-# point of exactly this name and value; tests/test_plugins.py checks them against the classes.
-_BUILTIN_EXTENSIONS: dict[tuple[str, str], frozenset[str]] = {
-    ("html", "octavo.readers.html:HtmlReader"): frozenset({".html", ".htm", ".xhtml"}),
-    ("json", "octavo.readers.json:JsonReader"): frozenset({".json"}),
-    ("markdown", "octavo.readers.markdown:MarkdownReader"):
-        frozenset({".md", ".markdown", ".mdown", ".mkd"}),
-    ("text", "octavo.readers.text:TextReader"): frozenset({".txt", ".text"}),
+# The built-in readers' extensions, kept here (the reader classes take theirs from this table) so
+# that choosing a reader by extension does not import every reader module (the HTML reader alone
+# costs ~40 ms at start-up). Used only for the entry point of exactly this name and value.
+BUILTIN_EXTENSIONS: dict[str, frozenset[str]] = {
+    "html": frozenset({".html", ".htm", ".xhtml"}),
+    "json": frozenset({".json"}),
+    "markdown": frozenset({".md", ".markdown", ".mdown", ".mkd"}),
+    "text": frozenset({".txt", ".text"}),
+}
+_BUILTIN_READERS = {
+    "html": "octavo.readers.html:HtmlReader", "json": "octavo.readers.json:JsonReader",
+    "markdown": "octavo.readers.markdown:MarkdownReader", "text": "octavo.readers.text:TextReader",
 }
 
 
 def _extensions_of(name: str, ep: EntryPoint) -> frozenset[str]:
-    known = _BUILTIN_EXTENSIONS.get((name, ep.value))
-    return known if known is not None else _load(ep, "reader").extensions
+    if _BUILTIN_READERS.get(name) == ep.value:
+        return BUILTIN_EXTENSIONS[name]
+    return _load(ep, "reader").extensions
 
 
 @functools.cache

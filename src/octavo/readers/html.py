@@ -50,7 +50,7 @@ from octavo.model import (
     plain_text,
 )
 from octavo.options import ReadOptions
-from octavo.plugins import Source
+from octavo.plugins import BUILTIN_EXTENSIONS, Source
 from octavo.readers._images import ImageResolver, is_tiny, is_tracker_url, urljoin, urlsplit
 from octavo.readers._inline import parse_quotes
 from octavo.readers.text import derive_title
@@ -1143,7 +1143,7 @@ def _sniff_charset(data: bytes) -> str | None:
 
 class HtmlReader:
     name = "html"
-    extensions = frozenset({".html", ".htm", ".xhtml"})
+    extensions = BUILTIN_EXTENSIONS["html"]
 
     def read(self, source: Source, options: ReadOptions) -> Article:
         encoding = options.encoding or _sniff_charset(source.data)

@@ -7,13 +7,13 @@ import dataclasses
 from octavo.decoding import decode
 from octavo.model import Article
 from octavo.options import ReadOptions
-from octavo.plugins import Source
+from octavo.plugins import BUILTIN_EXTENSIONS, Source
 from octavo.serialize import from_json
 
 
 class JsonReader:
     name = "json"
-    extensions = frozenset({".json"})
+    extensions = BUILTIN_EXTENSIONS["json"]
 
     def read(self, source: Source, options: ReadOptions) -> Article:
         text, _ = decode(source.data, options.encoding)

@@ -39,7 +39,7 @@ from octavo.model import (
     plain_text,
 )
 from octavo.options import ReadOptions
-from octavo.plugins import Source
+from octavo.plugins import BUILTIN_EXTENSIONS, Source
 from octavo.readers._images import ImageResolver, is_tracker_url, urlsplit
 from octavo.readers.text import derive_title
 from octavo.readers.html import (
@@ -445,7 +445,7 @@ def _is_emphasis_line(block: Block) -> bool:
 
 class MarkdownReader:
     name = "markdown"
-    extensions = frozenset({".md", ".markdown", ".mdown", ".mkd"})
+    extensions = BUILTIN_EXTENSIONS["markdown"]
 
     def read(self, source: Source, options: ReadOptions) -> Article:
         text, _encoding = decode(source.data, options.encoding)

@@ -18,7 +18,7 @@ from octavo.errors import EmptyInputError
 from octavo.language import detect
 from octavo.model import Article, Block, Figure, Heading, Paragraph, SectionBreak, is_language_tag
 from octavo.options import ReadOptions
-from octavo.plugins import Source
+from octavo.plugins import BUILTIN_EXTENSIONS, Source
 from octavo.readers._inline import parse_quotes
 
 TITLE_MAX = 80
@@ -132,7 +132,7 @@ def _language(options: ReadOptions, text: str) -> str:
 
 class TextReader:
     name = "text"
-    extensions = frozenset({".txt", ".text"})
+    extensions = BUILTIN_EXTENSIONS["text"]
 
     def read(self, source: Source, options: ReadOptions) -> Article:
         text, _encoding = decode(source.data, options.encoding)
