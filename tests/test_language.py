@@ -173,3 +173,72 @@ def test_only_a_processs_first_text_takes_the_numpy_free_path() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, timeout=120)
     assert done.stdout.split() == ["de", "False", "1", "True", "de", "de", "de"]
+
+
+def _texts() -> list[str]:
+    return [p.read_text(encoding="utf-8")
+            for p in sorted((DATA / "text").glob("*.txt")) + sorted((DATA / "udhr").glob("*.txt"))]
+
+
+def test_the_numpy_walk_counts_the_features_py3langid_counts() -> None:
+    """Same features, same counts, same order (the float32 product is summed in that order)."""
+    from py3langid.langid import visit_counts
+
+    walker = language._walker()
+    assert walker is not None
+    identifier = language._identifier()
+    checked = 0
+    for text in _texts():
+        for sample in (language._sample(text), text[:40], text[-5:], text[:1]):
+            expected = visit_counts(identifier.tk_nextmove, identifier._rowbase,
+                                    identifier.tk_output, identifier._encode(sample)) or {}
+            ids, counts = walker.features(sample)
+            assert list(zip(ids.tolist(), counts.tolist(), strict=True)) == list(expected.items())
+            checked += 1
+    assert checked >= 40
+
+
+def test_the_numpy_walk_decides_like_py3langid() -> None:
+    walker = language._walker()
+    assert walker is not None
+    identifier = language._identifier()
+    for text in _texts():
+        sample = language._sample(text)
+        assert walker.classify(sample) == identifier.classify(sample)[0]
+
+
+def test_the_trie_depth_is_searched_once_and_kept(monkeypatch: pytest.MonkeyPatch,
+                                                  tmp_path: Path) -> None:
+    folder = language._cache_dir()
+    depth = language._trie_depth(folder)
+    assert depth >= 4  # features of up to four bytes at least: a real search, not a default
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    copy = tmp_path / "octavo" / folder.name
+    copy.mkdir(parents=True)
+    for name in ("nextmove.npy", "nextmove_row.npy"):
+        (copy / name).write_bytes((folder / name).read_bytes())
+    assert language._trie_depth(copy) == depth  # searched
+    for name in ("nextmove.npy", "nextmove_row.npy"):
+        (copy / name).unlink()
+    assert language._trie_depth(copy) == depth  # kept: the arrays are no longer needed
+
+
+try:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+except ImportError:  # pragma: no cover
+    pass
+else:
+    @settings(max_examples=60, deadline=None)
+    @given(st.text(alphabet=st.sampled_from(
+        "aeioustnrlhdçéèêàüößñ ,.'\"-\nабвгдежзийклмнопрстуфхцчшщыьэюяαβγδεζηθ"
+        "日本語のテキストです。한국어中文文本اللغةالعربيةעבריתहिन्दी"), max_size=300))
+    def test_the_numpy_walk_equals_py3langid_s_on_any_text(text: str) -> None:
+        from py3langid.langid import visit_counts
+
+        walker = language._walker()
+        identifier = language._identifier()
+        expected = visit_counts(identifier.tk_nextmove, identifier._rowbase,
+                                identifier.tk_output, identifier._encode(text)) or {}
+        ids, counts = walker.features(text)
+        assert list(zip(ids.tolist(), counts.tolist(), strict=True)) == list(expected.items())
