@@ -49,3 +49,51 @@ def test_a_local_batch_syncs_once_instead_of_per_file(tmp_path, monkeypatch):
     report = octavo.convert_many([tmp_path / "a.txt"], to=["epub"], output_dir=tmp_path / "one",
                                  jobs=1)
     assert len(report.ok) == 1 and len(fsyncs) == 1 and syncs == [True]
+
+
+def test_own_pool_sends_inputs_in_chunks_and_reports_each_in_order(tmp_path, monkeypatch):
+    """Chunks cut the parent's per-input cost; each input still gets its own report, in order,
+    and a broken one in the middle of a chunk fails alone."""
+    import octavo
+    from octavo import batch
+
+    for i in range(20):
+        (tmp_path / f"a{i:02}.txt").write_text(f"Title {i}\n\nSome text of article {i} that is "
+                                               "long enough to read and to convert.\n")
+    (tmp_path / "a05.txt").write_bytes(b"\x00\x01\x02" * 50)  # binary: fails
+    sizes: list[int] = []
+    real = batch._convert_chunk
+    monkeypatch.setattr(batch, "_convert_chunk", lambda calls: sizes.append(len(calls)) or real(calls))
+    from concurrent.futures import ThreadPoolExecutor
+
+    class Pool(ThreadPoolExecutor):  # stands in for the process pool (so the spy is seen)
+        def __init__(self, max_workers: int) -> None:
+            super().__init__(max_workers)
+
+    monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", Pool)
+    report = octavo.convert_many([tmp_path], to=["epub"], output_dir=tmp_path / "out", jobs=2)
+    assert [Path(i.input).name for i in report.items] == [f"a{i:02}.txt" for i in range(20)]
+    assert [Path(i.input).name for i in report.failed] == ["a05.txt"]
+    assert len(report.ok) == 19 and sum(sizes) == 20 and max(sizes) == 2  # 20 // (4 * 2)
+
+
+def test_a_task_that_dies_fails_each_of_its_inputs(tmp_path):
+    from concurrent.futures import Future
+
+    from octavo import batch
+
+    class Dying:
+        def submit(self, fn, calls):
+            future: Future = Future()
+            if calls[0][0] == "c":
+                future.set_exception(RuntimeError("killed"))
+            else:
+                future.set_result([batch.ItemReport(call[0], "ok") for call in calls])
+            return future
+
+    calls = [(name,) for name in "abcdefg"]
+    seen: dict[int, batch.ItemReport] = {}
+    batch._run_windowed(Dying(), calls, seen.__setitem__, window=2, chunk=2)
+    assert [seen[i].input for i in range(7)] == list("abcdefg")
+    assert [seen[i].status for i in range(7)] == ["ok", "ok", "failed", "failed", "ok", "ok", "ok"]
+    assert "killed" in seen[2].error
