@@ -5,9 +5,11 @@ a single conversion. The unpacked arrays are therefore cached once per user as p
 (octavo.cache) and memory-mapped on later runs, which loads in a few milliseconds. When the
 cache folder cannot be written, the packaged model is loaded as usual.
 
-With the cache in place, the decision is first made without numpy (whose import alone costs
-70-110 ms): the same scores in float64 with a proven bound on float32 rounding; only a close call
-goes to py3langid (see "the same decision without numpy" below).
+With the cache in place, a process's first decision is made without numpy (whose import alone
+costs 70-110 ms): the same scores in float64 with a proven bound on float32 rounding; only a close
+call goes to py3langid (see "the same decision without numpy" below). Later texts (a batch) walk
+py3langid's DFA with numpy, all bytes at once, and score exactly as py3langid does (see "the
+same decision with the DFA walked by numpy").
 """
 
 from __future__ import annotations
