@@ -72,12 +72,18 @@ def test_same_cover_bytes_with_and_without_the_band_cache() -> None:
 def test_only_text_rows_differ_from_the_blank_page() -> None:
     palette = 1
     marks = _marks("Short", "", None, palette)
-    _header, _tables, rows = _cover._split(_cover._encode(palette, marks)[0], _cover._ROWS)
-    blank = _cover._split(_cover.encode_whole(palette, []), _cover._ROWS)[2]
-    changed = [i for i in range(_cover._ROWS) if rows[i] != blank[i]]
-    # One line of title and the rule: a few rows, in the upper half, not the whole page.
-    assert changed and len(changed) < _cover._ROWS // 4
-    assert max(changed) < _cover._ROWS // 2
+    cells = _cover._ROWS * _cover._CELLS
+    _header, _tables, drawn = _cover._split(_cover._encode(palette, marks)[0], cells)
+    blank = _cover._split(_cover.encode_whole(palette, []), cells)[2]
+    changed = [i for i in range(cells) if drawn[i] != blank[i]]
+    rows = sorted({i // _cover._CELLS for i in changed})
+    # One line of title and the rule: a few rows, in the upper half, not the whole page...
+    assert rows and len(rows) < _cover._ROWS // 4
+    assert max(rows) < _cover._ROWS // 2
+    # ... and in them only the cells across the middle, where the short word and rule are.
+    columns = {i % _cover._CELLS for i in changed}
+    assert 0 not in columns and _cover._CELLS - 1 not in columns
+    assert _cover._CELLS // 2 in columns
 
 
 def test_an_encoder_that_cannot_be_spliced_falls_back_to_the_whole_page(
@@ -168,3 +174,118 @@ def test_font_coverage_comes_from_the_disk_cache_and_equals_the_parsed_cmap(
     assert _cover._cmap(name) == parsed  # a damaged entry is parsed anew and replaced
     assert _cover._cmap_from_runs(marshal.loads(entry.read_bytes())) == parsed
     _cover._cmap.cache_clear()
+
+
+# --- cheaper covers: the shortcuts must not change the layout or the pixels ----------------------
+
+FIT_TEXTS = [*TITLES, "Ein sehr langer Titel " * 9, "短い" * 40, "Wikinews 日本語版 2026年 ニュース " * 5,
+             "Donaudampfschifffahrtsgesellschaftskapitänsmützenabzeichen und mehr"]
+
+
+def _exhaustive_fit(piece: _cover._Piece, sizes: list[int], max_lines: int, max_height: float,
+                    leading: float) -> tuple[int, list[str]] | None:
+    """_fit's choice made the plain way: every size wrapped and every line measured."""
+    for split in (False, True):
+        for size in sizes:
+            font = _cover._truetype(piece.font, size)
+            lines = _cover._wrap(piece.text, font, _cover._TEXT_WIDTH, split=split)
+            if lines is not None and len(lines) <= max_lines and (
+                    len(lines) * size * leading <= max_height):
+                return size, lines
+    return None
+
+
+@pytest.mark.parametrize("text", FIT_TEXTS)
+def test_fitting_with_cached_widths_chooses_what_trying_every_size_does(text: str) -> None:
+    with diagnostics.collecting():
+        piece = _cover._choose(text, _cover._TITLE_FONTS, "title")
+    assert piece is not None
+    for sizes, max_lines, max_height, leading in (
+            (_cover._sizes(_cover._px(176), _cover._px(64)), 7, _cover._px(1150), 1.18),
+            (_cover._sizes(_cover._px(84), _cover._px(44)), 4, _cover._px(420), 1.3),
+            (_cover._sizes(_cover._px(64), _cover._px(36)), 2, _cover._px(180), 1.25)):
+        block = _cover._fit(piece, sizes, max_lines, max_height, leading, "#fff")
+        expected = _exhaustive_fit(piece, sizes, max_lines, max_height, leading)
+        if expected is not None:
+            assert (block.size, block.lines) == expected
+        else:  # nothing fits: the smallest size, cut
+            assert block.size == sizes[-1] and block.lines[-1].endswith("…")
+        font = _cover._truetype(piece.font, block.size)
+        assert all(font.getlength(line) <= _cover._TEXT_WIDTH for line in block.lines)
+
+
+@pytest.mark.parametrize("text", FIT_TEXTS)
+def test_the_quick_wrap_gives_the_lines_of_the_measured_wrap(text: str) -> None:
+    with diagnostics.collecting():
+        piece = _cover._choose(text, _cover._TITLE_FONTS, "title")
+    assert piece is not None
+    for size in (30, 61, 110):
+        font = _cover._truetype(piece.font, size)
+        measure = lambda unit, size=size: _cover._width(piece.font, size, unit)
+        for width in range(180, 900, 61):
+            for split in (False, True):
+                assert _cover._wrap(piece.text, font, width, split=split, measure=measure) == \
+                    _cover._wrap(piece.text, font, width, split=split)
+
+
+def _drawn_the_plain_way(palette: int, marks: list) -> PILImage.Image:
+    """The page as Pillow's ImageDraw.text draws it straight onto RGB (the old, slower way)."""
+    from PIL import ImageDraw
+
+    image = _cover._page(palette, 0, _cover.HEIGHT)
+    draw = ImageDraw.Draw(image)
+    for mark in marks:
+        if isinstance(mark, _cover._Rule):
+            mark.draw(draw, 0)
+        elif isinstance(mark.font, _cover._MixedFont):
+            for face, part, x in mark._runs():
+                draw.text((x, mark.y), part, font=face, fill=mark.fill, anchor="ls")
+        else:
+            draw.text((_cover.WIDTH / 2, mark.y), mark.text, font=mark.font, fill=mark.fill,
+                      anchor="ma")
+    return image
+
+
+@pytest.mark.parametrize("title", TITLES[:4])
+def test_drawing_coverage_through_a_palette_looks_like_drawing_on_rgb(title: str) -> None:
+    with diagnostics.collecting():
+        for palette in (2, 5):
+            marks = _marks(title, "Jörg Müller 李小龙", "BBC News", palette)
+            ours = _cover._draw(palette, 0, _cover.HEIGHT, marks)
+            plain = _drawn_the_plain_way(palette, marks)
+            from PIL import ImageChops
+
+            worst = max(high for _low, high in ImageChops.difference(ours, plain).getextrema())
+            assert worst <= 1  # rounding at most: the same picture
+
+
+def test_a_band_encodes_only_the_cells_its_text_touches(monkeypatch: pytest.MonkeyPatch) -> None:
+    widths: list[int] = []
+    real_jpeg = _cover._jpeg
+    monkeypatch.setattr(_cover, "_jpeg", lambda image: widths.append(image.width) or real_jpeg(image))
+    _cover._bands.clear()
+    _cover._blank(4)
+    widths.clear()
+    _cover._encode(4, _marks("Hi", "", None, 4))
+    assert widths and all(w < _cover.WIDTH // 2 and w % _cover._CELL == 0 for w in widths)
+
+
+@pytest.mark.parametrize("widen", ["none", "left", "right", "both"])
+def test_any_rectangle_of_cells_around_the_text_splices_into_the_whole_page(widen: str) -> None:
+    """The page's left and right edges included: the right edge is a partial MCU (1000 is not
+    a multiple of 16), which a band must encode as the page does."""
+    palette = 3
+    marks = _marks("Kursk", "", None, palette)
+    first, last, (low, high), group = _cover._bands_of(marks)[0]
+    assert 0 < low <= high < _cover._CELLS - 1
+    columns = (0 if widen in ("left", "both") else low,
+               _cover._CELLS - 1 if widen in ("right", "both") else high)
+    _cover._bands.clear()
+    rows = _cover._band(palette, first, last, columns, group)
+    cells = _cover._ROWS * _cover._CELLS
+    whole = _cover._split(_cover.encode_whole(palette, marks), cells)[2]
+    for row, data in enumerate(rows, first):
+        at = row * _cover._CELLS
+        assert data == b"".join(cell + _cover._marker(i)
+                                for i, cell in enumerate(whole[at:at + _cover._CELLS], at))
+    _cover._bands.clear()
