@@ -52,6 +52,8 @@ class Overrides:
 
 @dataclass(frozen=True, slots=True)
 class ConversionResult:
+    """What convert() wrote for one input, and the warnings it met."""
+
     input: str
     outputs: tuple[Path, ...]
     warnings: tuple[Diagnostic, ...] = field(default=())

@@ -12,6 +12,8 @@ PAGE_SIZES = ("a4", "letter", "a5", "ereader")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReadOptions:
+    """How readers read: language, encoding and where images may come from."""
+
     language: str | None = None
     """Use this BCP 47 tag instead of detecting the language."""
     encoding: str | None = None
@@ -26,6 +28,8 @@ class ReadOptions:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WriteOptions:
+    """How writers write: page size, typography, cover and timestamp."""
+
     page_size: str = "a4"
     """PDF page size: one of PAGE_SIZES."""
     hyphenate: bool = True
