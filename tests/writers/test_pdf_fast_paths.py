@@ -413,3 +413,251 @@ def test_remembered_font_subsets_give_the_same_pdf() -> None:
     for part in pdf._SUBSETS:
         part.clear()
     assert write(linked_book()) == first
+
+
+# --- per-character work remembered ----------------------------------------------------------
+
+
+def reference_split_runs(text: str, chain: tuple[str, ...]) -> list[tuple[str | None, str]]:
+    """fonts.split_runs as it was before it remembered its per-character decisions."""
+    import unicodedata
+
+    coverage, preferred = fonts.coverage, fonts.preferred
+    first = coverage(chain[0])
+    if not text:
+        return []
+    if all(ord(ch) in first and preferred(ord(ch)) is None for ch in set(text)):
+        return [(chain[0], text)]
+    runs: list[tuple[str | None, str]] = []
+    current: str | None = chain[0]
+    buf: list[str] = []
+    for ch in text:
+        cp = ord(ch)
+        favourite = preferred(cp)
+        chosen: str | None
+        if favourite is not None and cp in coverage(favourite):
+            chosen = favourite
+        elif (fonts.is_script_font(current) and not unicodedata.category(ch).startswith("L")
+              and cp in coverage(current)):  # type: ignore[arg-type]
+            buf.append(ch)
+            continue
+        elif ch.isspace() or fonts._zero_width(ch):
+            if current is not None and cp in coverage(current):
+                buf.append(ch)
+                continue
+            if ch.isspace() and cp in first:
+                chosen = chain[0]
+            elif fonts._zero_width(ch) and not ch.isspace():
+                found = next((f for f in chain if cp in coverage(f)), None)
+                if found is None:
+                    continue
+                chosen = found
+            else:
+                chosen = next((f for f in chain if cp in coverage(f)), None)
+        else:
+            chosen = next((f for f in chain if cp in coverage(f)), None)
+        if chosen != current and buf:
+            runs.append((current, "".join(buf)))
+            buf = []
+        current = chosen
+        buf.append(ch)
+    if buf:
+        runs.append((current, "".join(buf)))
+    if chain[0] in fonts._BOLD_ROLE_FACES:
+        return [(fonts.bold_variant(font, chain), part) for font, part in runs]
+    return runs
+
+
+_MIXED = (list("abc äöß,.-1 ") + list("שלום، مرحبا ١٢") + list("नमस्ते สวัสดี 中文かな。한국어")
+          + ["\u200d", "\u200f", "\u00ad", "\u0301", "\u2009", "\u00a0", "\t", "\u2028",
+             "\U0001f600", "\ue000", "\u0378", "\u2060"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(_MIXED), max_size=40), min_size=1, max_size=4),
+       st.sampled_from(fonts.ROLES))
+def test_remembered_font_choices_split_as_before(texts: list[str], role: str) -> None:
+    chain = fonts.chain(role)
+    for text in texts:  # the later texts meet decisions the earlier ones left behind
+        assert fonts.split_runs(text, chain) == reference_split_runs(text, chain), text
+
+
+def reference_script_kind(text: str) -> str | None:
+    """pdf._script_kind before it remembered each character's classes."""
+    import unicodedata
+
+    if not text or max(text) < "\u0590":
+        return None
+    distinct = set(text)
+    if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in distinct):
+        return "bidi"
+    cjk_chars = {ch for ch in distinct if pdf._in(pdf._CJK_RANGES, ord(ch))}
+    if cjk_chars:
+        cjk = sum(1 for ch in text if ch in cjk_chars)
+        if cjk * 3 >= len(text) - text.count(" "):
+            return "cjk"
+    if any(pdf._in(pdf._UNSPACED_RANGES, ord(ch)) for ch in distinct):
+        return "unspaced"
+    if any(pdf._in(pdf._SHAPED_RANGES, ord(ch)) for ch in distinct):
+        return "shaped"
+    return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_MIXED + ["\U00020000", "\U0003ffff", "\uff01",
+                                                   "\u3000", "\u0e01", "\u1780", "\ufb1d"])))
+def test_remembered_script_kinds_agree_with_the_plain_test(text: str) -> None:
+    assert pdf._script_kind(text) == reference_script_kind(text)
+    assert pdf._kind(text) == reference_script_kind(text)
+
+
+def test_same_frag_of_one_frag_answers_as_reportlab() -> None:
+    from reportlab.platypus import paragraph
+    from reportlab.platypus.paraparser import ParaFrag
+
+    pdf._install_same_frag()
+    ours = paragraph.sameFrag
+    original = ours.original  # type: ignore[attr-defined]
+    plain = ParaFrag(fontName="a", fontSize=10, text="x")
+    broken = ParaFrag(fontName="a", fontSize=10, text="", lineBreak=True)
+    image = ParaFrag(fontName="a", fontSize=10, text="", cbDefn=object())
+    other = ParaFrag(fontName="b", fontSize=10, text="x")
+    for f in (plain, broken, image, other):
+        for g in (plain, broken, image, other):
+            assert bool(ours(f, g)) == bool(original(f, g)), (f, g)
+    assert ours(plain, plain) and not ours(broken, broken) and not ours(image, image)
+
+
+def cjk_nodes(repeat: int) -> tuple[Any, ...]:
+    return (Text("東京都は、「新しい計画」を発表した。" * repeat + " Tokyo 2025 & more "),
+            Emphasis((Text("強調された文字" * repeat),)),
+            Link((Text("リンクの文字列"),), "https://example.org/?a=1&b=2"),
+            Text("。終わりの文章です、" * repeat))
+
+
+@pytest.mark.parametrize("repeat", [1, 4, 15])
+def test_cjk_frags_made_directly_lay_out_as_parsed_markup(repeat: int) -> None:
+    from reportlab.platypus import Paragraph as RLParagraph
+
+    r = renderer(language="ja")
+    para = r.para(cjk_nodes(repeat), r.styles["body"], r.lay.frame_width)
+    assert para.style.wordWrap == "CJK" and para.text is None  # nothing was parsed
+    runs = r.inline_runs(cjk_nodes(repeat))
+    plain = RLParagraph(pdf._markup(runs, para.style.fontName), para.style)
+    assert plain.text is not None
+    assert layout([para], 300.0) == layout([plain], 300.0)
+
+
+def test_cjk_text_the_cleaner_changes_is_still_parsed() -> None:
+    r = renderer(language="ja")
+    para = r.para((Text("東京都は、  新しい計画を\n発表した。"),), r.styles["body"],
+                  r.lay.frame_width)
+    assert para.text is not None
+
+
+def test_pdfs_use_the_quick_split_string() -> None:
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    write(linked_book())
+    assert hasattr(TTFont.splitString, "original")
+
+
+_CJK_PIECES = ["東京都は", "、", "「新しい計画」", "を発表した。", "Tokyo ", "2025", " & more ",
+               "。", "ー", "っ", "）", "　", "漢字かなカナ" * 3, "x" * 30, ""]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_CJK_PIECES), st.sampled_from([0, 1, 2]),
+                          st.sampled_from([9.0, 10.5, 14.0]), st.booleans()),
+                min_size=1, max_size=12),
+       st.lists(st.floats(min_value=8.0, max_value=300.0), min_size=1, max_size=3))
+def test_quick_cjk_split_makes_reportlabs_lines(pieces: list[tuple[str, int, float, bool]],
+                                                widths: list[float]) -> None:
+    """cjkFragSplit without its per-character objects: the same lines, word for word."""
+    from reportlab.platypus import paragraph
+    from reportlab.platypus.paraparser import ParaFrag
+
+    pdf._install_same_frag()
+    pdf._install_cjk_split()
+    faces = [fonts.SERIF, fonts.SERIF_BOLD, "DroidSansFallback"]
+    for name in (fonts.SERIF, fonts.SERIF_BOLD):
+        fonts.register(name)
+    faces[2] = next(f for f in fonts.chain("serif") if 0x6771 in fonts.coverage(f))
+    fonts.register(faces[2])
+    shared = {face: ParaFrag(fontName=face, fontSize=10.0, text="", rise=0, link=[],
+                             us_lines=[], textColor=None) for face in faces}
+    frags = []
+    for text, face, size, br in pieces:
+        name = faces[face] if face < 2 or not text.isascii() else faces[0]
+        if br:
+            frags.append(ParaFrag(fontName=name, fontSize=size, text="", lineBreak=True,
+                                  rise=0, link=[], us_lines=[], textColor=None))
+        elif size == 10.0 or not text:
+            frags.append(shared[name].clone(text=text))  # same look: joined into one piece
+        else:
+            frags.append(ParaFrag(fontName=name, fontSize=size, text=text, rise=0, link=[],
+                                  us_lines=[], textColor=None))
+
+    def lines(split: Any) -> list[Any]:
+        made = split([f.clone() for f in frags], list(widths), False)
+        return [(line.extraSpace, line.wordCount, line.fontSize, line.ascent, line.descent,
+                 line.maxWidth, line.currentWidth, line.lineBreak,
+                 [(w.text, w.fontName, w.fontSize) for w in line.words]) for line in made.lines]
+
+    ours = paragraph.cjkFragSplit
+    try:
+        expected = lines(ours.original)  # type: ignore[attr-defined]
+    except TypeError:  # reportlab's own loop fails on some inputs: so must ours
+        with pytest.raises(TypeError):
+            lines(ours)
+        return
+    assert lines(ours) == expected
+
+
+def reference_points(words: list[pdf._Word]) -> pdf._Points:
+    """pdf._Points.of as it was: rows of a point each, transposed into columns."""
+    x = [0.0]
+    sp = [0.0]
+    for w in words:
+        x.append(x[-1] + w.width + w.space)
+        sp.append(sp[-1] + w.space)
+    rows = [(0, 0, 0.0, 0.0, 0.0, 0.0, 0, 0.0, 0.0, 0)]
+    for k, w in enumerate(words):
+        xk, spk = x[k], sp[k]
+        if k:
+            rows.append((k, 0, 0.0, 0.0, xk, spk, k, xk - words[k - 1].space, sp[k - 1], k - 1))
+        for off, head, hw, penalty in w.breaks:
+            rows.append((k, off, hw, penalty, xk + head, spk, k, xk + head + hw, spk, k))
+    k = len(words)
+    rows.append((k, 0, 0.0, 0.0, x[k], sp[k], k, x[k] - words[k - 1].space, sp[k - 1], k - 1))
+    return pdf._Points(*(list(column) for column in zip(*rows)))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from(_VOCAB), min_size=1, max_size=80), st.data())
+def test_breakpoints_built_by_column_are_the_rows_transposed(words: list[str],
+                                                             data: st.DataObject) -> None:
+    r = renderer()
+    style = r.styles["body"]
+    runs = [pdf._Run(w + " ", data.draw(st.sampled_from([fonts.SERIF, fonts.SERIF_BOLD])),
+                     data.draw(st.sampled_from([None, 8.1])))
+            for w in words]
+    measured = pdf._words(runs, style.fontSize, r.positions)
+    ours, expected = pdf._Points.of(measured), reference_points(measured)
+    assert ours == expected
+    for column in ("start", "start_sp", "end", "end_sp"):  # exactly, not merely ==
+        assert [v.hex() for v in getattr(ours, column)] == \
+            [float(v).hex() for v in getattr(expected, column)]
+
+
+def test_quick_frag_copies_are_reportlabs_clones() -> None:
+    from reportlab.platypus.paragraph import FragLine
+    from reportlab.platypus.paraparser import ParaFrag
+
+    frag = ParaFrag(fontName="a", fontSize=10, text="x", link=[(0, "u")], us_lines=[])
+    for changes in ({}, {"text": "yz", "link": [], "new": 1}):
+        ours, theirs = pdf._clone_frag(frag, **changes), frag.clone(**changes)
+        assert type(ours) is ParaFrag and ours is not frag
+        assert list(ours.__dict__.items()) == list(theirs.__dict__.items())
+    line = FragLine(words=[], fontSize=3)  # another ABag: reportlab's own clone
+    assert type(pdf._clone_frag(line)) is FragLine and pdf._clone_frag(line).fontSize == 3

@@ -254,6 +254,42 @@ def _zero_width(ch: str) -> bool:
     return unicodedata.category(ch) in ("Cf", "Cc", "Mn", "Me") or ch in "\n\t"
 
 
+_STAY = object()
+"""A decision of split_runs: the character stays in the current run."""
+_DROP = object()
+"""A decision of split_runs: an invisible character no font has, left out."""
+_DECISIONS_MAX = 200_000
+_decisions: dict[tuple[Any, ...], dict[tuple[str | None, str], Any]] = {}
+"""(chain, preferred ranges) -> (current font, character) -> what split_runs does with it."""
+_plain_chars: dict[tuple[Any, ...], set[str]] = {}
+"""(first font, preferred ranges) -> characters that font has and no fallback is preferred for."""
+
+
+def _decide(ch: str, current: str | None, fonts: Sequence[str], first: Container[int]) -> Any:
+    """What split_runs does with a character after a run in `current`: _STAY, _DROP, or the
+    font (None: no font has it) of the run it goes in. Depends only on its arguments and the
+    preferred ranges, so split_runs remembers it."""
+    cp = ord(ch)
+    favourite = preferred(cp)
+    if favourite is not None and cp in coverage(favourite):
+        return favourite
+    if (is_script_font(current) and not unicodedata.category(ch).startswith("L")
+            and cp in coverage(current)):  # type: ignore[arg-type]
+        # Punctuation, digits and spaces inside Arabic or Thai text stay in that text's
+        # face: fewer font switches, and a shaped word keeps one font where it can.
+        return _STAY
+    if ch.isspace() or _zero_width(ch):
+        if current is not None and cp in coverage(current):
+            return _STAY
+        if ch.isspace() and cp in first:
+            return fonts[0]
+        if _zero_width(ch) and not ch.isspace():
+            found = next((f for f in fonts if cp in coverage(f)), None)
+            # an invisible control no font draws: drop it, no box, no warning
+            return _DROP if found is None else found
+    return next((f for f in fonts if cp in coverage(f)), None)
+
+
 def split_runs(text: str, fonts: Sequence[str]) -> list[tuple[str | None, str]]:
     """Split text into (font name, text) runs: each character in the first font that has it.
 
@@ -264,38 +300,42 @@ def split_runs(text: str, fonts: Sequence[str]) -> list[tuple[str | None, str]]:
     first = coverage(fonts[0])
     if not text:
         return []
-    # The common case: one run. Checked per distinct character (a long text has few).
-    if all(ord(ch) in first and preferred(ord(ch)) is None for ch in set(text)):
+    ranges = (id(_preferred), len(_preferred))  # add_fallback only appends to the list
+    # The common case: one run. Checked per distinct character, each remembered once known.
+    plain_key = (fonts[0], ranges)
+    plain = _plain_chars.get(plain_key)
+    if plain is None:
+        plain = _plain_chars[plain_key] = set()
+    if plain.issuperset(text):
         return [(fonts[0], text)]
+    for ch in set(text).difference(plain):
+        if ord(ch) in first and preferred(ord(ch)) is None:
+            plain.add(ch)
+        else:
+            break
+    else:
+        return [(fonts[0], text)]
+    key = (tuple(fonts), ranges)
+    table = _decisions.get(key)
+    if table is None:
+        if len(_decisions) > 64:
+            _decisions.clear()
+        table = _decisions[key] = {}
+    elif len(table) > _DECISIONS_MAX:
+        table.clear()
     runs: list[tuple[str | None, str]] = []
     current: str | None = fonts[0]
     buf: list[str] = []
+    stay, drop = _STAY, _DROP
     for ch in text:
-        cp = ord(ch)
-        favourite = preferred(cp)
-        if favourite is not None and cp in coverage(favourite):
-            chosen: str | None = favourite
-        elif (is_script_font(current) and not unicodedata.category(ch).startswith("L")
-              and cp in coverage(current)):  # type: ignore[arg-type]
-            # Punctuation, digits and spaces inside Arabic or Thai text stay in that text's
-            # face: fewer font switches, and a shaped word keeps one font where it can.
+        chosen = table.get((current, ch), table)
+        if chosen is table:  # not known yet (the table itself is never a decision)
+            chosen = table[(current, ch)] = _decide(ch, current, fonts, first)
+        if chosen is stay:
             buf.append(ch)
             continue
-        elif ch.isspace() or _zero_width(ch):
-            if current is not None and cp in coverage(current):
-                buf.append(ch)
-                continue
-            if ch.isspace() and cp in first:
-                chosen = fonts[0]
-            elif _zero_width(ch) and not ch.isspace():
-                found = next((f for f in fonts if cp in coverage(f)), None)
-                if found is None:
-                    continue  # an invisible control no font draws: drop it, no box, no warning
-                chosen = found
-            else:
-                chosen = next((f for f in fonts if cp in coverage(f)), None)
-        else:
-            chosen = next((f for f in fonts if cp in coverage(f)), None)
+        if chosen is drop:
+            continue
         if chosen != current and buf:
             runs.append((current, "".join(buf)))
             buf = []

@@ -530,6 +530,17 @@ def install() -> None:
     _installed = True
 
 
+_fast_split_installed = False
+
+
+def install_fast_split() -> None:
+    """The quick TTFont.splitString (below), once per process, without the drawing hook.
+
+    The PDF writer installs it for every document: plain Latin text is most of what is drawn,
+    and reportlab's per-character loop was ~5% of a PDF's time."""
+    _install_fast_split()
+
+
 def _install_fast_split() -> None:
     """TTFont.splitString with a quick path for text whose characters all have codes already.
 
@@ -539,6 +550,9 @@ def _install_fast_split() -> None:
     of the characters reportlab already gave a code below 256. Codes never change once given,
     and characters without one (new, or in a later subset) take reportlab's own loop.
     """
+    global _fast_split_installed
+    if _fast_split_installed:
+        return
     from reportlab.pdfbase.ttfonts import TTFont
 
     original = TTFont.splitString
@@ -557,6 +571,7 @@ def _install_fast_split() -> None:
 
     split_string.original = original  # type: ignore[attr-defined]  # for the tests
     TTFont.splitString = split_string
+    _fast_split_installed = True
 
 
 def _learn_codes(state: Any) -> None:
