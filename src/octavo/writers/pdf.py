@@ -134,14 +134,11 @@ def _attr(text: str) -> str:
     return escape(text).replace('"', "&quot;")
 
 
-@functools.cache
 def _creator() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    # octavo.__version__, not importlib.metadata.version(): importing that costs ~25 ms a start.
+    from octavo import __version__
 
-    try:
-        return f"octavo {version('octavo')}"
-    except PackageNotFoundError:
-        return "octavo"
+    return f"octavo {__version__}"
 
 
 def _timestamp(options: WriteOptions) -> datetime | None:
