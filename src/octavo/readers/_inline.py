@@ -68,6 +68,8 @@ def parse_quotes(text: str) -> tuple[Inline, ...]:
     unbalanced quotes in one paragraph) could take quadratic time: a step budget linear in
     the length bounds the work, and past it the paragraph stays plain text.
     """
+    if _MARKS.search(text) is None:  # most paragraphs: what _parse would return, found in C
+        return (Text(text),) if text else ()
     budget = [4 * len(text) + 2000]
     try:
         nodes, _end = _parse(text, 0, None, 0, budget)

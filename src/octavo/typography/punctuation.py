@@ -398,12 +398,43 @@ def _trigger_union(rules: tuple[_Rule, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t for rule in rules for t in rule.triggers))
 
 
+@functools.lru_cache(maxsize=64)
+def _quick(language: str) -> _Quick | None:
+    """See _quick_test."""
+    return _quick_test(_rules(language))
+
+
+_Quick = tuple[re.Pattern[str], bool]
+"""A regex and whether a digit counts too: see _quick_test."""
+
+
+def _quick_test(rules: tuple[_Rule, ...]) -> _Quick | None:
+    """What finds something in every text on which at least one rule would run: a regex of the
+    rules' gates (else their triggers), and whether a digit is enough (a rule needing only
+    digits); None if some rule always runs. Two thirds of text runs hold nothing any rule looks
+    for, and one or two searches in C settle them faster than testing each trigger. The digit
+    is its own search: in the alternation, `\\d` would keep `re` from skipping ahead."""
+    needs: list[str] = []
+    digit = False
+    for rule in rules:
+        if rule.gate is not None:
+            needs.append(rule.gate.pattern)
+        elif rule.triggers:
+            needs += (re.escape(t) for t in rule.triggers)
+        elif rule.needs_digit:
+            digit = True
+        else:
+            return None
+    return re.compile("|".join(f"(?:{n})" for n in dict.fromkeys(needs)) or "(?!)"), digit
+
+
 def _apply(rules: tuple[_Rule, ...], before: str, text: str, after: str,
-           triggers: tuple[str, ...] | None = None) -> str:
+           triggers: tuple[str, ...] | None = None,
+           quick: _Quick | None = None) -> str:
     """Run rules over text until nothing changes (a later rule may make room for an earlier one:
     idempotence is checked, not hoped for), letting them see but never change the context."""
     for _ in range(_MAX_PASSES):
-        new = _apply_once(rules, before, text, after, triggers)
+        new = _apply_once(rules, before, text, after, triggers, quick)
         if new == text:
             break
         text = new
@@ -417,13 +448,20 @@ _DIGIT = re.compile(r"\d")
 
 
 def _apply_once(rules: tuple[_Rule, ...], before: str, text: str, after: str,
-                triggers: tuple[str, ...] | None = None) -> str:
+                triggers: tuple[str, ...] | None = None,
+                quick: _Quick | None = None) -> str:
     """One pass of every rule over text. `triggers` is the union of the rules' triggers: which
-    of them the text holds is found once (and again after a change), not once per rule."""
+    of them the text holds is found once (and again after a change), not once per rule.
+    `quick` is `_quick_test(rules)`: where it finds nothing, no rule runs."""
+    if (quick is not None and quick[0].search(text) is None
+            and (not quick[1] or _DIGIT.search(text) is None)):
+        return text
     if triggers is None:
         triggers = _trigger_union(rules)
     present = {t for t in triggers if t in text}
     has_digit: bool | None = None
+    s = ""
+    start = end = -1  # s, start, end are made when a rule first runs, again after a change
     for rule in rules:
         if rule.triggers and present.isdisjoint(rule.triggers):
             continue
@@ -434,18 +472,21 @@ def _apply_once(rules: tuple[_Rule, ...], before: str, text: str, after: str,
                 continue
         if rule.gate is not None and rule.gate.search(text) is None:
             continue
-        s = before + text + after
-        start = len(before)
-        end = start + len(text)
+        if start < 0:
+            s = before + text + after
+            start = len(before)
+            end = start + len(text)
+        repl = rule.repl
+        fixed = None if callable(repl) else repl
         parts: list[str] = []
         last = start
-        for m in rule.pattern.finditer(s, max(0, start - rule.back)):
+        for m in rule.pattern.finditer(s, start - rule.back if start > rule.back else 0):
             ms, me = m.span()
             if ms >= end:
                 break
             if me > end:  # would change the neighbour: the neighbour's own pass decides
                 continue
-            r = rule.repl(m) if callable(rule.repl) else rule.repl
+            r = fixed if fixed is not None else repl(m)  # type: ignore[operator]
             if r is None:
                 continue
             if isinstance(r, tuple):
@@ -463,12 +504,13 @@ def _apply_once(rules: tuple[_Rule, ...], before: str, text: str, after: str,
             parts.append(s[last:end])
             text = "".join(parts)
             present = {t for t in triggers if t in text}
+            start = -1
     return text
 
 
 def typeset_text(text: str, language: str) -> str:
     """Typeset a plain string (a title, a credit) with no neighbours."""
-    return _apply(_rules(language), "", text, "", _triggers(language))
+    return _apply(_rules(language), "", text, "", _triggers(language), _quick(language))
 
 
 class _Typesetter:
@@ -476,6 +518,7 @@ class _Typesetter:
         self.language = language
         self.rules = _rules(language)
         self.triggers = _triggers(language)
+        self.quick = _quick(language)
         self.marks = quote_marks(language)
 
     def render(self, node: Inline, outer: bool | None = None) -> str:
@@ -511,6 +554,10 @@ class _Typesetter:
         after: str = "",
         outer: bool | None = None,
     ) -> tuple[Inline, ...]:
+        if len(nodes) == 1:  # most paragraphs: the same context as below, nothing to render
+            only = nodes[0]
+            new = self.node(only, before[-_CONTEXT:], after[:_CONTEXT], outer)
+            return nodes if new is only else (new,)
         rendered = [self.render(n, outer) for n in nodes]
         out: list[Inline] = []
         tail = before[-_CONTEXT:]
@@ -525,7 +572,7 @@ class _Typesetter:
         match node:
             case Text(value):
                 new = _apply_once(self.rules, before, value, after,  # sequence() repeats
-                                  self.triggers)
+                                  self.triggers, self.quick)
                 return node if new == value else Text(new)
             case Emphasis(children):
                 kids = self.inlines(children, before, after, outer)
@@ -569,7 +616,9 @@ class _Typesetter:
         return dataclasses.replace(figure, caption=caption, credit=credit)
 
     def text(self, value: str | None) -> str | None:
-        return None if value is None else _apply(self.rules, "", value, "", self.triggers)
+        if value is None:
+            return None
+        return _apply(self.rules, "", value, "", self.triggers, self.quick)
 
 
 def _head(rendered: list[str], i: int, after: str) -> str:

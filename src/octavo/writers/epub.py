@@ -401,9 +401,10 @@ class _Zip:
             method, payload = zipfile.ZIP_DEFLATED, self.deflated[name]
         elif compress_type == zipfile.ZIP_STORED or name.lower().endswith(_STORED_SUFFIXES):
             method, payload = zipfile.ZIP_STORED, raw
+        elif name in _SAME_EVERY_TIME:
+            method, payload = zipfile.ZIP_DEFLATED, _deflate_cached(raw, self.level)
         else:
-            packer = zlib.compressobj(self.level, zlib.DEFLATED, -15)
-            method, payload = zipfile.ZIP_DEFLATED, packer.compress(raw) + packer.flush()
+            method, payload = zipfile.ZIP_DEFLATED, _deflate(raw, self.level)
         crc = zlib.crc32(raw)
         if max(self.offset, len(raw), len(payload)) >= 0xFFFFFFFF or len(self.central) >= 0xFFFF:
             raise WriterError("the EPUB would be larger than the ZIP format allows (4 GB)",
@@ -424,6 +425,21 @@ class _Zip:
         self.out.write(directory)
         self.out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(self.central),
                                    len(self.central), len(directory), self.offset, 0))
+
+
+def _deflate(raw: bytes, level: int) -> bytes:
+    """A raw deflate stream (no zlib header), as ZIP stores it."""
+    return zlib.compress(raw, level, -15)
+
+
+_SAME_EVERY_TIME = frozenset({"META-INF/container.xml", f"EPUB/{CSS_FILE}"})
+"""Entries whose bytes rarely change from book to book: deflated once per process (keyed by
+their bytes, so a changed stylesheet is deflated afresh)."""
+
+
+@functools.lru_cache(maxsize=8)
+def _deflate_cached(raw: bytes, level: int) -> bytes:
+    return _deflate(raw, level)
 
 
 def _zip_time(stamp: datetime) -> tuple[int, int, int, int, int, int]:
