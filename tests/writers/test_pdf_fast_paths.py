@@ -661,3 +661,120 @@ def test_quick_frag_copies_are_reportlabs_clones() -> None:
         assert list(ours.__dict__.items()) == list(theirs.__dict__.items())
     line = FragLine(words=[], fontSize=3)  # another ABag: reportlab's own clone
     assert type(pdf._clone_frag(line)) is FragLine and pdf._clone_frag(line).fontSize == 3
+
+
+# --- font subsets and frag words --------------------------------------------------------------
+
+
+def _faces() -> list[Any]:
+    from reportlab.pdfbase import pdfmetrics
+
+    names = (fonts.SERIF, fonts.SERIF_BOLD, fonts.SERIF_ITALIC, fonts.MONO)
+    for name in names:
+        fonts.register(name)
+    return [pdfmetrics.getFont(name).face for name in names]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_quick_font_subsets_are_reportlabs(data: st.DataObject) -> None:
+    """The font program built on tables read once is reportlab's makeSubset's, byte for byte,
+    composite glyphs (accented letters: their parts renumbered) included."""
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    pdf._install_subset_cache()
+    original = TTFontFile.makeSubset.original  # type: ignore[attr-defined]
+    face = data.draw(st.sampled_from(_faces()))
+    codes = sorted(face.charToGlyph)
+    accented = [c for c in (0xE9, 0xFC, 0x139, 0x1EA0) if c in face.charToGlyph]
+    subset = data.draw(st.lists(st.sampled_from(codes + accented), min_size=1, max_size=256,
+                                unique=True))
+    subset += data.draw(st.lists(st.sampled_from(accented), max_size=3, unique=True)
+                        .filter(lambda extra: not set(extra) & set(subset)))
+    subset.append(0x10FFFF)  # a character the face lacks: glyph 0
+
+    def refuse(*_: Any) -> bytes:
+        raise AssertionError("fell back to reportlab's makeSubset")
+
+    assert pdf._make_subset(face, subset, refuse) == original(face, subset)
+
+
+def test_quick_font_subsets_renumber_composite_glyphs() -> None:
+    face = _faces()[0]
+    info = pdf._face_tables(face)
+    assert info is not None
+    glyph = face.charToGlyph[0xE9]  # é: e and an acute accent
+    assert len(pdf._glyph_parts(info, face.glyphPos, glyph)) == 2
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    pdf._install_subset_cache()
+    original = TTFontFile.makeSubset.original  # type: ignore[attr-defined]
+    for subset in ([0xE9], [0x41, 0xE9, 0x65], list(range(0xC0, 0x100))):
+        assert pdf._make_subset(face, subset, original) == original(face, subset)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.text(st.sampled_from("ab é\u00a0-."), max_size=12),
+                          st.sampled_from([fonts.SERIF, fonts.SERIF_BOLD]),
+                          st.booleans()), min_size=1, max_size=8))
+def test_quick_frag_words_are_reportlabs(pieces: list[tuple[str, str, bool]]) -> None:
+    """Frag words with remembered widths are _getFragWords's: same words, types, widths and
+    frag marks (text frags and line breaks, spaces leading, trailing and doubled)."""
+    from reportlab.platypus.paragraph import _getFragWords
+    from reportlab.platypus.paraparser import ParaFrag
+
+    _faces()
+    frag_words = pdf._broken_class().frag_words
+
+    def make() -> list[Any]:
+        out = []
+        for text, font, br in pieces:
+            if br:
+                out.append(ParaFrag(fontName=font, fontSize=10, text="", lineBreak=True))
+            out.append(ParaFrag(fontName=font, fontSize=10, text=text))
+        return out
+
+    ours_in, theirs_in = make(), make()
+    ours, theirs = frag_words(ours_in), _getFragWords(theirs_in, 300)
+    assert ours is not None
+
+    def shape(words: list[Any], frags: list[Any]) -> list[Any]:
+        return [(type(w), w[0], [(frags.index(f), t) for f, t in w[1:]]) for w in words]
+
+    assert shape(ours, ours_in) == shape(theirs, theirs_in)
+    assert [getattr(f, "_fkind", None) for f in ours_in] == \
+        [getattr(f, "_fkind", None) for f in theirs_in]
+
+
+@pytest.mark.parametrize("tag", ["de", "en-US", "fr"])
+def test_quick_prefix_table_is_the_plain_one(tag: str) -> None:
+    """Hyphenation's prefix table, built with shared prefixes and values converted once, is
+    the table of every pattern's prefixes and values built the plain way."""
+    from octavo.typography import hyphenation
+
+    name = hyphenation.dictionary_name(tag)
+    assert name is not None
+    patterns = hyphenation._load(name)
+    if not isinstance(patterns, hyphenation.Patterns):
+        pytest.skip("pyphen's own dictionary (no cached patterns)")
+    table = patterns.table
+    plain: dict[str, Any] = dict.fromkeys(
+        (key[:n] for key in table for n in range(1, len(key))), None)
+    for key, pattern in table.items():
+        plain[key] = tuple((pattern[0] + n, v) for n, v in enumerate(pattern[1:]) if v)
+    assert patterns._prefix_table() == plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["de", "en", "fr"]),
+       st.text(st.sampled_from("abcdefghilmnorstuäöüßéABÄ-.,\"'«"), min_size=1, max_size=24))
+def test_quick_word_breaks_are_the_general_ones(tag: str, word: str) -> None:
+    """Breaks of a word of letters only, taken straight from the hyphenation positions, are
+    those the general path (punctuation, hyphens, letter stretches) finds."""
+    from octavo.typography.hyphenation import positions
+
+    found = positions(tag)
+    assert found is not None
+    for text in (word, word.replace("-", "").strip(".,\"'«") or "x", word.upper()):
+        assert pdf._word_breaks(text, found) == pdf._any_word_breaks(text, found)
+        assert pdf._word_breaks(text, None) == pdf._any_word_breaks(text, None)

@@ -25,6 +25,7 @@ import io
 import itertools
 import os
 import re
+import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -680,6 +681,18 @@ def _word_breaks(text: str, positions: Any) -> list[tuple[int, bool, float]]:
 
     Hyphenation points of its letter stretches, and after a hyphen already in the word.
     """
+    if text.isalpha():  # most words: one letter stretch, no hyphen, no punctuation around
+        if positions is None or len(text) < 5:
+            return []
+        last = len(text) - 3
+        # positions() gives each offset once, in order: what sorted(set(...)) below makes
+        return [(p, True, _SHORT_PIECE_PENALTY if p < 3 or p > last else _HYPHEN_PENALTY)
+                for p in positions(text)]
+    return _any_word_breaks(text, positions)
+
+
+def _any_word_breaks(text: str, positions: Any) -> list[tuple[int, bool, float]]:
+    """_word_breaks for any word: hyphens, punctuation and letters mixed."""
     out: list[tuple[int, bool, float]] = []
     if "-" in text or "\u2010" in text:
         for i, ch in enumerate(text[:-1]):
@@ -1317,7 +1330,10 @@ def _broken_class() -> type:
         _processed_frags,
         _SplitFrag,
         sameFrag,
+        whitespace,
     )
+    from reportlab.platypus.paragraph import lstrip as rl_lstrip
+    from reportlab.platypus.paragraph import split as rl_split
 
     space_widths: dict[tuple[str, float], float] = {}
 
@@ -1335,16 +1351,101 @@ def _broken_class() -> type:
             found = known[(font, size)] = getAscentDescent(font, size)
         return found
 
+    word_widths: dict[tuple[str, str, float], float] = {}
+
+    def frag_words(frags: list[Any]) -> list[Any] | None:
+        """_getFragWords(frags) for frags of plain text and line breaks (checked by the caller),
+        with each word's stringWidth remembered: news text repeats most of its words. The
+        code follows reportlab's text and lineBreak branches step by step, so the words (and
+        the _fkind marks it leaves on the frags) are the same. None for soft hyphens."""
+        widths = word_widths
+        if len(widths) > _WORD_MEMO_MAX:
+            widths.clear()
+        out: list[Any] = []
+        add = out.append
+        word: list[Any] = []
+        n: float = 0  # an int until a width is added, as in reportlab
+        hanging_strip = True
+        for f in frags:
+            text = f.text
+            if text != "":
+                if _SHY in text:
+                    return None
+                f._fkind = _FK_TEXT
+                if hanging_strip:
+                    text = rl_lstrip(text)
+                    if not text:
+                        continue
+                    hanging_strip = False
+                parts = rl_split(text)
+                if text[0] in whitespace or not parts:
+                    if word:
+                        word.insert(0, n)
+                        add(word)
+                        word = []
+                        n = 0
+                        hanging = False
+                    else:
+                        hanging = bool(out) and isinstance(out[-1], _HSFrag)
+                    if not hanging:
+                        parts.insert(0, "")
+                    elif not parts:
+                        continue
+                font, size = f.fontName, f.fontSize
+                for w in parts[:-1]:
+                    word.append((f, w))
+                    key = (w, font, size)
+                    sw = widths.get(key)
+                    if sw is None:
+                        sw = widths[key] = stringWidth(w, font, size)
+                    n += sw
+                    word.insert(0, n)
+                    add(_HSFrag(word))
+                    word = []
+                    n = 0
+                w = parts[-1]
+                word.append((f, w))
+                key = (w, font, size)
+                sw = widths.get(key)
+                if sw is None:
+                    sw = widths[key] = stringWidth(w, font, size)
+                n += sw
+                if text[-1] in whitespace:
+                    word.insert(0, n)
+                    add(_HSFrag(word))
+                    word = []
+                    n = 0
+            elif hasattr(f, "lineBreak"):
+                if word:
+                    word.insert(0, n)
+                    add(word)
+                    word = []
+                    n = 0
+                f._fkind = _FK_BREAK
+                add([0, (f, "")])
+                hanging_strip = True
+        if word:
+            word.insert(0, n)
+            add(word)
+        if not out and frags:
+            f = frags[0]
+            f._fkind = _FK_TEXT
+            out = [[0, (f, "")]]
+        return out
+
     def frag_lines(para: Any, widths: list[float]) -> tuple[list[Any], list[Any]] | None:
         """(lines, frag words) as reportlab's breakLines makes them, or None to let it."""
         frags = para.frags
         shrinkage = para.style.spaceShrinkage
+        words_in = None
         if not _processed_frags(frags):
             for f in frags:
                 if hasattr(f, "cbDefn") or not (hasattr(f, "lineBreak")
                                                 or _RL_ODD_SPACE.isdisjoint(f.text)):
                     return None
-        words_in = _getFragWords(frags, widths[0])
+            words_in = frag_words(frags)
+        if words_in is None:
+            words_in = _getFragWords(frags, widths[0])
         lines: list[Any] = []
         words: list[Any] = []
         fw: list[Any] = []
@@ -1484,6 +1585,7 @@ def _broken_class() -> type:
                 part._octavo_width = self._octavo_width
             return parts  # type: ignore[no-any-return]
 
+    _Broken.frag_words = staticmethod(frag_words)  # for the tests
     return _Broken
 
 
@@ -2253,7 +2355,7 @@ def _install_subset_cache() -> None:
                 made.clear()
                 programs.clear()
                 packed.clear()
-            found = made[key] = make(self, subset)
+            found = made[key] = _make_subset(self, subset, make)
             programs.add(found)
         return found
 
@@ -2267,8 +2369,180 @@ def _install_subset_cache() -> None:
                 packed[text] = found
         return found
 
+    make_subset.original = make  # type: ignore[attr-defined]
     TTFontFile.makeSubset = make_subset
     pdfdoc.PDFZCompress.encode = encode_cached
+
+
+@dataclass(slots=True)
+class _FaceTables:
+    """What makeSubset reads of a face for every subset, read once: its tables, and for each
+    glyph met so far where its component numbers sit (see _glyph_parts)."""
+
+    tables: list[tuple[str, bytes]]
+    """The tables copied unchanged (name, OS/2, cvt , fpgm, prep: those the face has)."""
+    post: bytes
+    hhea: bytes
+    maxp: bytes
+    head: bytes
+    glyf: bytes
+    components: dict[int, list[tuple[int, int]]]
+
+
+_FACES: dict[Any, _FaceTables | None] = {}
+"""Per face: its tables for _make_subset, or None to leave the face to reportlab's own."""
+
+
+def _face_tables(face: Any) -> _FaceTables | None:
+    if face in _FACES:
+        return _FACES[face]
+    found: _FaceTables | None = None
+    try:
+        tables = [(tag, face.get_table(tag)) for tag in ("name", "OS/2", "cvt ", "fpgm", "prep")
+                  if tag in face.table]
+        found = _FaceTables(tables, b"\x00\x03\x00\x00" + face.get_table("post")[4:16]
+                            + b"\x00" * 16, face.get_table("hhea"), face.get_table("maxp"),
+                            face.get_table("head"), bytes(face.get_table("glyf")), {})
+    except (KeyError, AttributeError):
+        found = None
+    _FACES[face] = found
+    return found
+
+
+def _glyph_parts(info: _FaceTables, positions: list[int], glyph: int) -> list[tuple[int, int]]:
+    """A glyph's components (where each number sits, original glyph); [] for a simple glyph.
+    ValueError for a glyph makeSubset's two passes read differently (1 or 2 bytes long)."""
+    found = info.components.get(glyph)
+    if found is not None:
+        return found
+    from reportlab.pdfbase.ttfonts import GF_MORE_COMPONENTS
+
+    glyf = info.glyf
+    at, length = positions[glyph], positions[glyph + 1] - positions[glyph]
+    if 0 < length <= 2 or at + length > len(glyf):
+        raise ValueError(glyph)
+    found = []
+    if length and struct.unpack_from(">h", glyf, at)[0] < 0:
+        pos, flags = 10, GF_MORE_COMPONENTS
+        while flags & GF_MORE_COMPONENTS:
+            flags, part = struct.unpack_from(">HH", glyf, at + pos)
+            found.append((pos + 2, part))
+            pos += _component_size(flags)
+    info.components[glyph] = found
+    return found
+
+
+def _component_size(flags: int) -> int:
+    """Bytes of a composite glyph's component record, from its flags (as makeSubset skips)."""
+    from reportlab.pdfbase.ttfonts import (
+        GF_ARG_1_AND_2_ARE_WORDS,
+        GF_WE_HAVE_A_SCALE,
+        GF_WE_HAVE_A_TWO_BY_TWO,
+        GF_WE_HAVE_AN_X_AND_Y_SCALE,
+    )
+
+    size = 4 + (4 if flags & GF_ARG_1_AND_2_ARE_WORDS else 2)
+    if flags & GF_WE_HAVE_A_SCALE:
+        size += 2
+    elif flags & GF_WE_HAVE_AN_X_AND_Y_SCALE:
+        size += 4
+    elif flags & GF_WE_HAVE_A_TWO_BY_TWO:
+        size += 8
+    return size
+
+
+def _make_subset(face: Any, subset: Any, make: Any) -> bytes:
+    """reportlab's TTFontFile.makeSubset, step by step, on tables read once per face.
+
+    makeSubset reads the face's tables anew (the glyph table is most of the font) and walks
+    composite glyphs through its file reader for every subset: a third of a PDF's saving time.
+    The tables and glyphs it assembles are the same, so the font program is byte for byte
+    reportlab's. Faces this does not understand go to `make` (reportlab's own).
+    """
+    from reportlab.pdfbase.ttfonts import TTFontMaker, _set_ushort
+
+    info = _face_tables(face)
+    if info is None:
+        return make(face, subset)  # type: ignore[no-any-return]
+    char_to_glyph = face.charToGlyph
+    glyph_map = [0]  # new glyph index -> original
+    glyph_set = {0: 0}  # original -> new
+    code_to_glyph = {}
+    for code in subset:
+        original = char_to_glyph.get(code, 0)
+        if original not in glyph_set:
+            glyph_set[original] = len(glyph_map)
+            glyph_map.append(original)
+        code_to_glyph[code] = glyph_set[original]
+    positions = face.glyphPos
+    known = info.components
+    parts = [known.get(g) for g in glyph_map]
+    try:
+        for k, found in enumerate(parts):
+            if found is None:
+                parts[k] = _glyph_parts(info, positions, glyph_map[k])
+    except (ValueError, IndexError, struct.error):
+        return make(face, subset)  # type: ignore[no-any-return]
+    n = 0
+    while n < len(glyph_map):  # the parts of composite glyphs too
+        if n >= len(parts):
+            try:
+                parts.append(_glyph_parts(info, positions, glyph_map[n]))
+            except (ValueError, IndexError, struct.error):
+                return make(face, subset)  # type: ignore[no-any-return]
+        for _, glyph in parts[n]:
+            if glyph not in glyph_set:
+                glyph_set[glyph] = len(glyph_map)
+                glyph_map.append(glyph)
+        n += 1
+    output = TTFontMaker()
+    for tag, table in info.tables:
+        output.add(tag, table)
+    output.add("post", info.post)
+    num_glyphs = len(glyph_map)
+    hmetrics = face.hmetrics
+    hmtx = [int(v) for g in glyph_map for v in hmetrics[g]]
+    n = len(hmtx) - 2  # the last advance that differs from the one before: a run after it
+    while n and hmtx[n] == hmtx[n - 2]:
+        n -= 2
+    n += 2
+    hmtx = hmtx[:n] + hmtx[n + 1::2]
+    output.add("hmtx", struct.pack(f">{len(hmtx)}H", *hmtx))
+    output.add("hhea", _set_ushort(info.hhea, 34, n >> 1))
+    output.add("maxp", _set_ushort(info.maxp, 4, num_glyphs))
+    cmap = [0, 1, 1, 0, 0, 12, 6, 10 + len(subset) * 2, 0, 0, len(subset)]
+    cmap.extend(map(code_to_glyph.get, subset))
+    output.add("cmap", struct.pack(f">{len(cmap)}H", *cmap))
+    glyf = info.glyf
+    offsets = []
+    pieces = []
+    pos = 0
+    for g, comps in zip(glyph_map, parts, strict=True):
+        offsets.append(pos)
+        at = positions[g]
+        length = positions[g + 1] - at
+        if not comps:
+            pieces.append(glyf[at:at + length])
+        else:
+            data = bytearray(glyf[at:at + length])
+            for where, part in comps:
+                struct.pack_into(">H", data, where, glyph_set[part])
+            pieces.append(bytes(data))
+        pos += length
+        if pos % 4:
+            pieces.append(b"\0" * (4 - pos % 4))
+            pos += 4 - pos % 4
+    offsets.append(pos)
+    output.add("glyf", b"".join(pieces))
+    if (pos + 1) >> 1 > 0xFFFF:
+        long_offsets = 1
+        loca = struct.pack(f">{len(offsets)}L", *offsets)
+    else:
+        long_offsets = 0
+        loca = struct.pack(f">{len(offsets)}H", *[o >> 1 for o in offsets])
+    output.add("loca", loca)
+    output.add("head", _set_ushort(info.head, 50, long_offsets))
+    return output.makeStream()  # type: ignore[no-any-return]
 
 
 @functools.cache
