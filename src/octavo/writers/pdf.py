@@ -398,19 +398,23 @@ class _Points:
         end, end_sp, end_n = [0.0], [0.0], [0]
         xk = spk = 0.0  # x[k], sp[k]
         sp_before = space_before = 0.0  # sp[k - 1], words[k - 1].space
-        k = 0
+
+        def space(k: int, xk: float, spk: float, space_before: float, sp_before: float) -> None:
+            """The break at the space before word k (k == len(words): the paragraph's end)."""
+            word.append(k)
+            offset.append(0)
+            hyphen.append(0.0)
+            penalty.append(0.0)
+            start.append(xk)
+            start_sp.append(spk)
+            start_n.append(k)
+            end.append(xk - space_before)
+            end_sp.append(sp_before)
+            end_n.append(k - 1)
+
         for k, w in enumerate(words):
-            if k:  # the space before word k
-                word.append(k)
-                offset.append(0)
-                hyphen.append(0.0)
-                penalty.append(0.0)
-                start.append(xk)
-                start_sp.append(spk)
-                start_n.append(k)
-                end.append(xk - space_before)
-                end_sp.append(sp_before)
-                end_n.append(k - 1)
+            if k:
+                space(k, xk, spk, space_before, sp_before)
             for off, head, hw, pen in w.breaks:
                 word.append(k)
                 offset.append(off)
@@ -427,17 +431,7 @@ class _Points:
             sp_before = spk
             xk = xk + w.width + space_before
             spk = spk + space_before
-        k = len(words)
-        word.append(k)
-        offset.append(0)
-        hyphen.append(0.0)
-        penalty.append(0.0)
-        start.append(xk)
-        start_sp.append(spk)
-        start_n.append(k)
-        end.append(xk - space_before)
-        end_sp.append(sp_before)
-        end_n.append(k - 1)
+        space(len(words), xk, spk, space_before, sp_before)
         return cls(word, offset, hyphen, penalty, start, start_sp, start_n, end, end_sp, end_n)
 
 
