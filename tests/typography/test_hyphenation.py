@@ -86,6 +86,69 @@ def test_pruned_scan_agrees_with_the_full_scan(word: str) -> None:
     assert ours._points_pruned(word.lower()) == ours._points(word.lower())
 
 
+@pytest.mark.parametrize("tag", ["de", "en", "fr", "nl", "ru"])
+def test_pattern_values_stay_within_the_pattern(tag: str) -> None:
+    """The pruned scan sizes its value list to the word: a pattern of n letters must carry
+    values only at offsets 0..n (the gaps around its letters), in every dictionary."""
+    name = dictionary_name(tag)
+    assert name is not None
+    ours = hyphenation._pyphen(name)
+    if not isinstance(ours, Patterns):
+        pytest.skip("pyphen's own dictionary (no cached patterns)")
+    for key, values in ours._prefix_table().items():
+        assert all(0 <= offset <= len(key) for offset, _ in values), key
+
+
+@pytest.mark.parametrize("tag", ["de", "en", "nl"])
+def test_pruned_scan_finds_patterns_longer_than_the_prefix_depth(tag: str) -> None:
+    """The prefix table stops at _PREFIX_DEPTH letters: words that are long patterns (with a
+    letter around) must still get those patterns' breaks, as the full scan gives them."""
+    name = dictionary_name(tag)
+    assert name is not None
+    ours = hyphenation._pyphen(name)
+    if not isinstance(ours, Patterns):
+        pytest.skip("pyphen's own dictionary (no cached patterns)")
+    trie = ours._trie if ours._trie is not None else ours._prefix_table()
+    deep = [key.strip(".") for key in ours.table if len(key) > hyphenation._PREFIX_DEPTH + 1]
+    assert deep, "no long patterns to test with"
+    pruned = Patterns(ours.table, ours.left, ours.right)
+    pruned._trie = trie
+    for word in deep[::7]:
+        for text in (word, f"a{word}", f"{word}e"):
+            assert pruned._points_pruned(text) == ours._points(text), text
+
+
+@pytest.mark.parametrize("tag", ["de", "en", "fr", "nl", "ru"])
+def test_pruned_scan_applies_one_letter_patterns(tag: str) -> None:
+    """The pruned scan looks letters up two at a time and applies one-letter patterns
+    ("ç", "й", "q") on the side: words made around them break as the full scan says."""
+    name = dictionary_name(tag)
+    assert name is not None
+    ours = hyphenation._pyphen(name)
+    if not isinstance(ours, Patterns):
+        pytest.skip("pyphen's own dictionary (no cached patterns)")
+    pruned = Patterns(ours.table, ours.left, ours.right)
+    pruned._trie = pruned._prefix_table()
+    ones = [key for key in ours.table if len(key) == 1]
+    letters = "aeoknr" if tag != "ru" else "аеокнр"
+    for one in ones:
+        for text in (one, f"{one}{letters}", f"{letters}{one}", f"{letters[:3]}{one}{letters[3:]}",
+                     f"{one}{letters[:2]}{one}{one}{letters[2:]}"):
+            assert pruned._points_pruned(text) == ours._points(text), text
+
+
+def test_build_threshold_follows_the_table_size() -> None:
+    """The prefix table is built after a number of new words proportional to the patterns
+    (its cost), and not before: the words up to then take the plain scan."""
+    ours = Patterns({f"x{n}y": bytes((1, 1)) for n in range(40)}, 1, 1)  # "x1<n>y"
+    assert ours._build_after == 2
+    ours.positions("ab")
+    assert ours._trie is None
+    ours.positions("cd")
+    assert ours._trie is not None
+    assert ours.positions("x3y") == [1] == ours._points("x3y")
+
+
 def test_parsed_patterns_are_cached_and_reused(cache_home: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     first = hyphenate("Militärbefehlshaber", "de")

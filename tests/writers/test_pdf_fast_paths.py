@@ -749,7 +749,7 @@ def test_quick_frag_words_are_reportlabs(pieces: list[tuple[str, str, bool]]) ->
 @pytest.mark.parametrize("tag", ["de", "en-US", "fr"])
 def test_quick_prefix_table_is_the_plain_one(tag: str) -> None:
     """Hyphenation's prefix table, built with shared prefixes and values converted once, is
-    the table of every pattern's prefixes and values built the plain way."""
+    the table of every pattern's prefixes (up to its depth) and values built the plain way."""
     from octavo.typography import hyphenation
 
     name = hyphenation.dictionary_name(tag)
@@ -758,8 +758,9 @@ def test_quick_prefix_table_is_the_plain_one(tag: str) -> None:
     if not isinstance(patterns, hyphenation.Patterns):
         pytest.skip("pyphen's own dictionary (no cached patterns)")
     table = patterns.table
+    depth = hyphenation._PREFIX_DEPTH
     plain: dict[str, Any] = dict.fromkeys(
-        (key[:n] for key in table for n in range(1, len(key))), None)
+        (key[:n] for key in table for n in range(1, min(len(key) - 1, depth) + 1)), ())
     for key, pattern in table.items():
         plain[key] = tuple((pattern[0] + n, v) for n, v in enumerate(pattern[1:]) if v)
     assert patterns._prefix_table() == plain

@@ -36,6 +36,9 @@ RIGHT_MIN = 3
 # typesetting (babel's ngerman, Duden) allows two letters on either side ("Tie-fe").
 _MINIMUMS: dict[str, tuple[int, int]] = {"de": (2, 2), "nl": (2, 2), "sv": (2, 2)}
 
+_PREFIX_DEPTH = 6
+"""Longest pattern prefix kept in Patterns' prefix table (see Patterns._prefix_table)."""
+
 _CACHE_FORMAT = 1
 """Bumped when the cached file's layout changes (old files are then ignored)."""
 
@@ -83,11 +86,14 @@ class Patterns:
         self.maxlen = max(map(len, table), default=1)
         self.left, self.right = left, right
         self._cache: dict[str, list[int]] = {}
-        self._trie: dict[str, tuple[tuple[int, int], ...] | None] | None = None
-        # Words to look up before building the prefix table (~1.5-3.5 us a pattern; a word
-        # takes ~30 us instead of ~80 us with German's patterns of up to 35 letters), about
-        # where the table has paid for itself: a short article does not build it, a batch
-        # soon does.
+        self._trie: dict[str, tuple[tuple[int, int], ...]] | None = None
+        self._ones: dict[str, tuple[tuple[int, int], ...]] | None = None  # one-letter patterns
+        # Words to look up before building the prefix table, about where it has paid for
+        # itself (ski rental: at most twice the best cost whatever follows). Measured on
+        # news text: building takes ~1 us a pattern (German: 66,000 patterns, ~65 ms) and
+        # saves ~9-20 us a word (German: ~14 us instead of ~34 us), so one word for every
+        # 10-20 patterns; the earlier end, as a batch goes on to use the table. A short
+        # article does not build it, a batch soon does.
         self._build_after = len(table) // 20
 
     def positions(self, word: str) -> list[int]:
@@ -123,21 +129,26 @@ class Patterns:
                         refs[k] = value
         return [i - 1 for i, value in enumerate(refs[:size + 1]) if value % 2]
 
-    def _prefix_table(self) -> dict[str, tuple[tuple[int, int], ...] | None]:
-        """Every pattern and every prefix of one: a pattern maps to its non-zero values as
-        (offset, value), a mere prefix to None. A substring missing here starts no pattern,
-        so no longer substring from the same start can match either.
+    def _prefix_table(self) -> dict[str, tuple[tuple[int, int], ...]]:
+        """Every pattern, and every prefix of one up to _PREFIX_DEPTH letters: a pattern maps
+        to its non-zero values as (offset, value), a mere prefix to () (so a lookup's None
+        means "missing" with no sentinel). A substring of up to _PREFIX_DEPTH letters missing
+        here starts no pattern, so no longer substring from the same start can match either.
 
-        Built in half the time of the plain way (German: 66,000 patterns, 277,000 entries):
-        a pattern's prefixes are added longest first until one is there already (its own
-        prefixes came with it), and equal values (a few thousand kinds) are converted once."""
-        trie: dict[str, tuple[tuple[int, int], ...] | None] = {}
+        Deeper prefixes are left out: German's 66,000 patterns, mostly of 9-20 letters, have
+        277,000 prefixes in all (~180 ms to add) but only 96,000 up to 6 letters (~60 ms), and
+        a scan rarely gets past 6 letters (~5% of starts in German news text), so it scans
+        as fast. A pattern's prefixes are added longest first until one is there already (its
+        own prefixes came with it), and equal values (a few thousand kinds) are converted once."""
+        trie: dict[str, tuple[tuple[int, int], ...]] = {}
+        nothing: tuple[tuple[int, int], ...] = ()
+        depth = _PREFIX_DEPTH
         for key in self.table:
-            for n in range(len(key) - 1, 0, -1):
+            for n in range(min(len(key) - 1, depth), 0, -1):
                 head = key[:n]
                 if head in trie:
                     break
-                trie[head] = None
+                trie[head] = nothing
         converted: dict[bytes, tuple[tuple[int, int], ...]] = {}
         for key, pattern in self.table.items():
             found = converted.get(pattern)
@@ -149,24 +160,43 @@ class Patterns:
         return trie
 
     def _points_pruned(self, word: str) -> list[int]:
-        """_points, stopping each start's scan at the first substring that begins no pattern."""
+        """_points, stopping each start's scan at the first substring of up to _PREFIX_DEPTH
+        letters that begins no pattern (a longer one missing from the table proves nothing)."""
         assert self._trie is not None
         pointed = f".{word}."
         size = len(pointed)
-        refs = [0] * (size + 1 + self.maxlen)
+        # A pattern found at pointed[i:j] has values at offsets 0..j-i, so k <= j <= size.
+        refs = [0] * (size + 1)
         get = self._trie.get
-        missing = refs  # a sentinel no table value can be
+        ones = self._ones
+        if ones is None:
+            ones = self._ones = {key: found for key, found in self._trie.items()
+                                 if len(key) == 1 and found}
+        depth = _PREFIX_DEPTH
         for i in range(size - 1):
-            for j in range(i + 1, size + 1):
-                pattern = get(pointed[i:j], missing)
-                if pattern is missing:
-                    break
+            if ones:  # one-letter patterns (rare): the scan below starts at two letters
+                pattern = ones.get(pointed[i])
                 if pattern:
                     for k, value in pattern:
                         k += i
                         if value > refs[k]:  # noqa: PLR1730
                             refs[k] = value
-        return [i - 1 for i, value in enumerate(refs[:size + 1]) if value % 2]
+            known = i + depth  # where a missing substring stops being proof of no pattern
+            # From two letters (a letter missing here has no two-letter entry either) to the
+            # word's end: past self.maxlen are mere misses, and rare (few scans get past the
+            # prefix depth), while a min() for each start costs more in all.
+            for j in range(i + 2, size + 1):
+                pattern = get(pointed[i:j])
+                if pattern is None:
+                    if j <= known:
+                        break
+                    continue
+                if pattern:
+                    for k, value in pattern:
+                        k += i
+                        if value > refs[k]:  # noqa: PLR1730
+                            refs[k] = value
+        return [i - 1 for i, value in enumerate(refs) if value & 1]
 
 
 def _cache_prefix(path: Path) -> str:
