@@ -60,6 +60,7 @@ from octavo.model import (
 from octavo.options import PAGE_SIZES, WriteOptions
 from octavo.typography import fonts
 from octavo.typography.quotes import QuoteMarks, quote_marks
+from octavo.writers._lazy_re import LazyPattern
 
 if TYPE_CHECKING:
     from reportlab.lib.styles import ParagraphStyle
@@ -852,8 +853,9 @@ def _script_kind(text: str) -> str | None:
 _K_RTL, _K_CJK, _K_UNSPACED, _K_SHAPED = 1, 2, 4, 8
 _char_kinds: dict[str, int] = {}
 """Per character: which of _script_kind's classes it is in (bits above), once looked up."""
-_CJK_CHARS = re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}"
-                                      for a, b in _CJK_RANGES) + "]")
+# Compiled when first used (~4 ms: wide ranges), which only text beyond Latin script needs.
+_CJK_CHARS = LazyPattern("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+                                       for a, b in _CJK_RANGES) + "]", 0)
 
 
 _UNSPACED_RANGES = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF))
@@ -1296,9 +1298,10 @@ def _kind(text: str) -> str | None:
     return _script_kind(text)
 
 
-_BEYOND_PUNCTUATION = re.compile("[\u0590-\u1fff\u200f\u2070-\U0010ffff]")
+_BEYOND_PUNCTUATION = re.compile("[^\x00-\u058f\u2000-\u200e\u2010-\u206f]")
 """A character from Hebrew on that is not general punctuation (RLM excepted): one search in C
-instead of a loop over the text's characters."""
+instead of a loop over the text's characters. Written as the complement: `re` compiles the
+small ranges in 1 ms, the large ones ([\u0590-\u1fff\u200f\u2070-\U0010ffff]) in 9."""
 
 
 @functools.cache
@@ -2781,9 +2784,20 @@ def _check_size(book: Book) -> None:
         )
 
 
+@functools.cache
+def _import_reportlab() -> None:
+    """reportlab's paragraph module, imported once with two costly patterns it compiles but
+    octavo never uses deferred (~40 ms of every start; see _lazy_re)."""
+    from octavo.writers._lazy_re import lazy_patterns
+
+    with lazy_patterns():
+        import reportlab.platypus.paragraph  # noqa: F401
+
+
 def render(book: Book, options: WriteOptions, *, archival: bool = False) -> bytes:
     """The PDF for a book, as bytes; `archival`: written as PDF/A-2u by reportlab itself
     (check _pdfa.needs_rewrite on the result)."""
+    _import_reportlab()
     from reportlab.platypus import NextPageTemplate, PageBreak, Spacer
     from reportlab.platypus.doctemplate import LayoutError
     from reportlab.platypus.frames import Frame
