@@ -289,3 +289,104 @@ def test_any_rectangle_of_cells_around_the_text_splices_into_the_whole_page(wide
         assert data == b"".join(cell + _cover._marker(i)
                                 for i, cell in enumerate(whole[at:at + _cover._CELLS], at))
     _cover._bands.clear()
+
+
+# Lines of simple scripts, with kerning pairs (AV, To, Wa, LT, «Y»), quotes, dashes, digits,
+# currency and accented letters: each is set from cached glyphs (see _composed).
+GLYPH_TITLES = [
+    "AVAST! Today’s WAVY LT Yacht Tour — “Voyage” to Taiwan",
+    "Ukraine hält noch Gebiet in Kursk – Selenskyj spricht von „schweren Kämpfen“",
+    "Wall Street: Tesla, Apple & Nvidia lose $1.2tn (-4.7%) in a week",
+    "«Vous avez dit ‹Yves›?» L’été à Paris, 14 juillet 2024",
+    "Złoty, żółw i gęś: Łódź świętuje 600-lecie",
+    "Россия и Украина: переговоры в Стамбуле – ТАСС",
+    "Η Αθήνα και η Τουρκία υπέγραψαν συμφωνία για το Αιγαίο",
+    "İstanbul’da yağmur: Çarşamba günü ağır trafik",
+    "P. Y. Wójcik, J. T. LaVoie, F. W. Avery",
+    "Price: €250 / £199 / ¥30,000 — VAT incl.",
+    "gjpqy Tj Ty Tr Fa Pa Va Wo Yo LY ff",
+]
+
+
+def _pillow_line(line: object) -> PILImage.Image:
+    """The line as Pillow renders it whole (what _stamps did for every line)."""
+    from PIL import ImageDraw
+
+    canvas = PILImage.new("L", (_cover.WIDTH, _cover.HEIGHT))
+    ImageDraw.Draw(canvas).text((_cover.WIDTH / 2, line.y), line.text, font=line.font,
+                                fill=255, anchor="ma")
+    return canvas
+
+
+def _stamped(stamps: tuple) -> PILImage.Image:
+    canvas = PILImage.new("L", (_cover.WIDTH, _cover.HEIGHT))
+    from PIL import ImageDraw
+
+    pen = ImageDraw.Draw(canvas)
+    for mask, x, y in stamps:
+        pen.draw.draw_bitmap((x, y), mask, 255)
+    return canvas
+
+
+@pytest.mark.parametrize("title", GLYPH_TITLES)
+def test_a_line_set_from_cached_glyphs_is_pillows_rendering_of_it(title: str) -> None:
+    from PIL import ImageChops
+
+    composed = 0
+    for face in (*_cover._TITLE_FONTS, *_cover._BYLINE_FONTS):
+        for size in (*_cover._sizes(_cover._px(176), _cover._px(64)), 23, 27, 40):
+            for text, y in ((title, 100), *((word, 777) for word in title.split())):
+                line = _cover._Line(text, face, size, y, "#fff")
+                stamps = _cover._composed(line)
+                if stamps is None:
+                    # only a ligature (fi, fl, ff in DejaVu) may send such a line to Pillow
+                    assert any(pair in text for pair in ("ff", "fi", "fl"))
+                    continue
+                composed += 1
+                worst = ImageChops.difference(_stamped(stamps), _pillow_line(line)).getextrema()[1]
+                assert worst <= 1, (text, face, size)  # overlapping edges may round differently
+    assert composed >= 4 * len(_cover._sizes(_cover._px(176), _cover._px(64)))
+
+
+@pytest.mark.parametrize("text", ["Office fluff", "東京で震度5強", "الأمم المتحدة", "Z̴a̸l̷g̶o̵",
+                                  "हिन्दी"])
+def test_lines_with_ligatures_marks_or_complex_scripts_are_rendered_by_pillow(text: str) -> None:
+    line = _cover._Line(text, "DejaVuSans.ttf", 60, 100, "#fff")
+    assert _cover._composed(line) is None
+    assert _cover._stamps(line)  # and still drawn
+
+
+@pytest.mark.parametrize("face", [*_cover._TITLE_FONTS, *_cover._BYLINE_FONTS])
+def test_the_ligatures_read_from_gsub_are_the_pairs_pillow_joins(face: str) -> None:
+    """A pair is a ligature when it looks different with ligatures off; the GSUB tables must
+    name every such pair (and "st", "!!", "TE": DejaVu's discretionary ones, off by default,
+    need not send a line to Pillow)."""
+    from PIL import ImageDraw
+
+    font = _cover._truetype(face, 48)
+
+    def drawn(pair: str, features: list[str] | None) -> bytes:
+        canvas = PILImage.new("L", (200, 100))
+        ImageDraw.Draw(canvas).text((50, 10), pair, fill=255, font=font, features=features)
+        return canvas.tobytes()
+
+    joined = {a + b for a in "fFsStT!?ac" for b in "filtsAE!?/"
+              if drawn(a + b, None) != drawn(a + b, ["-liga", "-clig", "-rlig"])}
+    assert joined == {"ff", "fi", "fl"}
+    assert joined <= _cover._ligature_pairs(face)
+    assert not {"st", "!!", "TE", "AV"} & _cover._ligature_pairs(face)
+
+
+@pytest.mark.parametrize("title", [*GLYPH_TITLES, "Названы лауреаты премии «World Press Photo»"])
+def test_lengths_summed_from_cached_glyphs_are_what_getlength_measures(title: str) -> None:
+    """The wrap measures lines this way, so it must be exact (not merely close)."""
+    words = title.split()
+    for face in (*_cover._TITLE_FONTS, *_cover._BYLINE_FONTS):
+        for size in (23, 40, 61, 88, 110):
+            font = _cover._truetype(face, size)
+            for text in (title, *words, " ".join(words[1:4])):
+                pens = _cover._pens(face, size, text)
+                assert pens is None or pens[-1] / 64 == font.getlength(text)
+                assert _cover._length(face, size, text) == font.getlength(text)
+    # Raqm lays out a Cyrillic and a Latin run apart, with no kerning between them ("«W").
+    assert _cover._pens("DejaVuSans.ttf", 40, title) is None or "World" not in title

@@ -13,7 +13,10 @@ rows and columns the text touches is drawn and encoded for each book; the blank 
 are encoded once per palette (and kept in the per-user disk cache, octavo.cache) and spliced in
 (see "encoding" below). Text is rendered once per line and drawn as coverage on a one-channel
 canvas mapped to colour through a palette (see _draw), and the size a title is set at is
-found with cached word widths (see _fit, _wrap): together a third less time a cover.
+found with cached word widths (see _fit, _wrap): together a third less time a cover. A line
+that needs no shaping (one face, one simple script, no ligature) is set from cached glyph masks,
+advances and kerning instead of being rendered and measured by FreeType each time (see "lines
+from cached glyphs"): the same pixels, a fifth less time again.
 """
 
 from __future__ import annotations
@@ -162,14 +165,14 @@ def _cmap_from_runs(runs: object) -> frozenset[int]:
 
 
 def _parse_cmap(font: bytes) -> set[int]:
-    num_tables = struct.unpack_from(">H", font, 4)[0]
-    cmap_at = None
-    for i in range(num_tables):
-        tag, _checksum, offset, _length = struct.unpack_from(">4sIII", font, 12 + 16 * i)
-        if tag == b"cmap":
-            cmap_at = offset
+    return {c for c, glyph in _cmap_glyphs(font).items() if glyph}
+
+
+def _cmap_glyphs(font: bytes) -> dict[int, int]:
+    """Code point to glyph id (0: none), from the font's cmap (formats 4 and 12)."""
+    cmap_at = _table(font, b"cmap")
     if cmap_at is None:
-        return set()
+        return {}
     subtables = {}
     for i in range(struct.unpack_from(">H", font, cmap_at + 2)[0]):
         platform, encoding, offset = struct.unpack_from(">HHI", font, cmap_at + 4 + 8 * i)
@@ -180,25 +183,34 @@ def _parse_cmap(font: bytes) -> set[int]:
     for key in ((3, 1), (0, 3), (0, 1), (0, 0)):
         if key in subtables and struct.unpack_from(">H", font, subtables[key])[0] == 4:
             return _cmap_format4(font, subtables[key])
-    return set()
+    return {}
 
 
-def _cmap_format12(font: bytes, at: int) -> set[int]:
+def _table(font: bytes, name: bytes) -> int | None:
+    """Where a table of a TrueType font starts, if it has one."""
+    for i in range(struct.unpack_from(">H", font, 4)[0]):
+        tag, _checksum, offset, _length = struct.unpack_from(">4sIII", font, 12 + 16 * i)
+        if tag == name:
+            return int(offset)
+    return None
+
+
+def _cmap_format12(font: bytes, at: int) -> dict[int, int]:
     groups = struct.unpack_from(">I", font, at + 12)[0]
-    out: set[int] = set()
+    out: dict[int, int] = {}
     for i in range(groups):
         start, end, glyph = struct.unpack_from(">III", font, at + 16 + 12 * i)
-        out.update(c for c in range(start, end + 1) if glyph + (c - start) != 0)
+        out.update((c, glyph + (c - start)) for c in range(start, end + 1))
     return out
 
 
-def _cmap_format4(font: bytes, at: int) -> set[int]:
+def _cmap_format4(font: bytes, at: int) -> dict[int, int]:
     seg_count = struct.unpack_from(">H", font, at + 6)[0] // 2
     ends_at = at + 14
     starts_at = ends_at + 2 * seg_count + 2
     deltas_at = starts_at + 2 * seg_count
     ranges_at = deltas_at + 2 * seg_count
-    out: set[int] = set()
+    out: dict[int, int] = {}
     for i in range(seg_count):
         end = struct.unpack_from(">H", font, ends_at + 2 * i)[0]
         start = struct.unpack_from(">H", font, starts_at + 2 * i)[0]
@@ -214,8 +226,7 @@ def _cmap_format4(font: bytes, at: int) -> set[int]:
                 glyph = struct.unpack_from(">H", font, where)[0]
                 if glyph:
                     glyph = (glyph + delta) & 0xFFFF
-            if glyph:
-                out.add(c)
+            out[c] = glyph
     return out
 
 
@@ -315,7 +326,7 @@ def _segments(text: str) -> tuple[str, ...]:
 
 
 def _wrap(text: str, font: Any, width: float, *, split: bool,
-          measure: Any = None) -> list[str] | None:
+          measure: Any = None, exact: Any = None) -> list[str] | None:
     """Greedy wrap at spaces and between ideographs. A word wider than the line is split (with
     a hyphen) when `split`, else None is returned so the caller tries a smaller size first.
 
@@ -324,7 +335,7 @@ def _wrap(text: str, font: Any, width: float, *, split: bool,
     only lines near the width are measured exactly, and every line that ends up unmeasured is
     checked at the end (failing which the plain wrap is used): the same lines, a few
     measurements instead of one per word."""
-    exact = font.getlength
+    exact = exact or font.getlength  # a line's width (getlength, or what gives the same)
     quick = measure is not None
     unit = measure or exact
     sure = width - max(2.0, _SURE_MARGIN * width)
@@ -371,7 +382,8 @@ def _wrap(text: str, font: Any, width: float, *, split: bool,
         unmeasured.append(not line_exact)
     if quick and any(exact(text_) > width
                      for text_, check in zip(lines, unmeasured, strict=True) if check):
-        return _wrap(text, font, width, split=split)  # the sums misjudged a line: measure all
+        # the sums misjudged a line: measure all
+        return _wrap(text, font, width, split=split, exact=exact)
     return lines
 
 
@@ -427,7 +439,8 @@ def _fit(piece: _Piece, sizes: Sequence[int], max_lines: int, max_height: float,
             if least > max_lines or least * size * leading > max_height:
                 continue  # too long at this size however it wraps
             lines = _wrap(piece.text, font, _TEXT_WIDTH, split=split,
-                          measure=functools.partial(_width, piece.font, size))
+                          measure=functools.partial(_width, piece.font, size),
+                          exact=functools.partial(_length, piece.font, size))
             if lines is not None and len(lines) <= max_lines and (
                 len(lines) * size * leading <= max_height
             ):
@@ -447,7 +460,7 @@ def _fit(piece: _Piece, sizes: Sequence[int], max_lines: int, max_height: float,
 @functools.lru_cache(maxsize=8192)
 def _width(face: str | tuple[str, ...], size: int, text: str) -> float:
     """A break unit's width; titles share words, and CJK titles share ideographs."""
-    return float(_truetype(face, size).getlength(text))
+    return _length(face, size, text)
 
 
 @functools.lru_cache(maxsize=256)
@@ -566,6 +579,8 @@ def _stamps(line: _Line) -> tuple[tuple[Any, int, int], ...]:
     whole pixels and bands start on whole cells, so it is the same mask in any band."""
     if isinstance(line.font, _MixedFont):
         pieces = [(face, part, x, "ls") for face, part, x in line._runs()]
+    elif (glyphs := _composed(line)) is not None:
+        return glyphs
     else:
         pieces = [(line.font, line.text, WIDTH / 2, "ma")]
     out = []
@@ -573,6 +588,213 @@ def _stamps(line: _Line) -> tuple[tuple[Any, int, int], ...]:
         mask, (left, top) = font.getmask2(text, "L", anchor=anchor, start=(math.modf(x)[0], 0.0))
         out.append((mask, int(x) + left, line.y + top))
     return tuple(out)
+
+
+# --- lines from cached glyphs ---------------------------------------------------------------------
+#
+# Rendering a line costs FreeType a hinted load and a rasterisation of every glyph (twice over, in
+# Pillow), while a cover's lines are made of a few dozen distinct letters. Pillow places each
+# glyph's bitmap, rendered at the origin, at the pixel PIXEL(pen + offset) (26.6 fixed point,
+# rounded half up), the pen moving by the layout's advances; so a line that needs no shaping is
+# its glyphs' masks placed at the cumulative advances and kerning. Those come from getlength:
+# one glyph's advance, and a pair's length less its glyphs' is the kerning between them, both
+# cached. Only lines of simple scripts, without combining marks and without ligatures, are set
+# this way; the rest are rendered whole. Where two glyphs' anti-aliased edges overlap, Pillow
+# blends them within the line's mask and this draws one over the other: the same to within one
+# level of coverage (tests/writers/test_cover.py compares the two on many titles).
+
+
+def _script(ch: str) -> int:
+    """The script a character of a simple line belongs to, for Raqm's splitting of the text
+    into runs (no kerning across a run's end): 1 Latin, 2 Greek, 3 Cyrillic, 4 Armenian, 0 for
+    what goes with any (spaces, digits, punctuation), -1 for anything else (which, like a
+    combining mark, format control or right-to-left letter, needs Pillow's own rendering)."""
+    code = ord(ch)
+    if code < 0x0250:
+        if unicodedata.category(ch)[0] == "C":
+            return -1
+        return 1 if ch.isalpha() else 0
+    if 0x0370 <= code < 0x0400:
+        return 2 if unicodedata.category(ch)[0] not in "MC" else -1
+    if 0x0400 <= code < 0x0530:
+        return 3 if unicodedata.category(ch)[0] not in "MC" else -1
+    if 0x0530 <= code < 0x0590:
+        return 4 if unicodedata.category(ch)[0] not in "MC" else -1
+    if 0x2010 <= code <= 0x205E or 0x20A0 <= code <= 0x20C0:
+        return 0 if unicodedata.category(ch)[0] not in "MC" else -1
+    return -1
+
+
+_script_of = functools.lru_cache(maxsize=4096)(_script)
+
+
+def _composed(line: _Line) -> tuple[tuple[Any, int, int], ...] | None:
+    """The line's stamps (a cropped mask per inked glyph, and its top left on the page) set
+    from cached glyphs, or None if the line needs Pillow's own rendering."""
+    if not isinstance(line.face, str) or (pens := _pens(line.face, line.size, line.text)) is None:
+        return None
+    face, size, text = line.face, line.size, line.text
+    # Anchor "ma" at the page's centre (a whole pixel): the origin is PIXEL(length / 2) to the
+    # left, and the ascender above the baseline (what bounding_box_and_anchors does).
+    origin_x = WIDTH // 2 - ((pens[-1] // 2 + 32) >> 6)
+    baseline = line.y + _truetype(face, size).font.ascent
+    out = []
+    for ch, at in zip(text, pens, strict=False):
+        glyph = _glyph(face, size, ch)
+        if glyph is not None:
+            mask, left, top = glyph
+            out.append((mask, origin_x + ((at + 32) >> 6) + left, baseline + top))
+    return tuple(out) if out else None
+
+
+def _pens(face: str, size: int, text: str) -> list[int] | None:
+    """Where each glyph of a line that needs no shaping starts, and then where the line
+    ends (its length, as getlength measures it), in 64ths of a pixel; None for other lines."""
+    scripts = set(map(_script_of, text))
+    scripts.discard(0)
+    if not text or len(scripts) > 1 or -1 in scripts:
+        return None  # shaping, or runs of different scripts
+    advances, kerning = _metrics(face, size)
+    try:
+        steps = [advances[ch] for ch in text]
+    except KeyError:  # a glyph not measured at this size yet
+        steps = [advances[ch] if ch in advances else _advance(face, size, ch) for ch in text]
+    pairs = list(map(str.__add__, text, text[1:]))
+    try:
+        kerns = [kerning[pair] for pair in pairs]
+    except KeyError:
+        kerns = [kerning[pair] if pair in kerning else _kerning(face, size, pair)
+                 for pair in pairs]
+    if None in kerns:
+        return None  # a ligature: Pillow draws the pair as one glyph
+    steps[:-1] = map(int.__add__, steps[:-1], kerns)  # type: ignore[arg-type]
+    return list(itertools.accumulate(steps, initial=0))
+
+
+@functools.lru_cache(maxsize=256)
+def _metrics(face: str, size: int) -> tuple[dict[str, int], dict[str, int | None]]:
+    """The advances and kerning of a face at a size measured so far (filled by _advance and
+    _kerning): looked up directly, as a line's worth of cached calls is itself a cost."""
+    return {}, {}
+
+
+def _length(face: str | tuple[str, ...], size: int, text: str) -> float:
+    """What getlength gives for the text: summed from cached advances and kerning when the
+    text needs no shaping (titles share letter pairs far more than words or lines)."""
+    if isinstance(face, str) and (pens := _pens(face, size, text)) is not None:
+        return pens[-1] / 64
+    return float(_truetype(face, size).getlength(text))
+
+
+def _advance(face: str, size: int, ch: str) -> int:
+    """A glyph's advance, in 64ths of a pixel."""
+    advances = _metrics(face, size)[0]
+    if (advance := advances.get(ch)) is None:
+        advance = advances[ch] = int(_truetype(face, size).font.getlength(ch, "L"))
+    return advance
+
+
+def _kerning(face: str, size: int, pair: str) -> int | None:
+    """What the layout moves the pair's second glyph by (64ths of a pixel), or None when the
+    pair forms a ligature."""
+    kerning = _metrics(face, size)[1]
+    if pair not in kerning:
+        kerning[pair] = None if _ligature(face, pair) else (
+            int(_truetype(face, size).font.getlength(pair, "L"))
+            - _advance(face, size, pair[0]) - _advance(face, size, pair[1]))
+    return kerning[pair]
+
+
+def _ligature(face: str, pair: str) -> bool:
+    """Whether the face may set the pair as (the start of) a ligature."""
+    return pair in _ligature_pairs(face)
+
+
+@functools.cache
+def _ligature_pairs(face: str) -> frozenset[str]:
+    """The character pairs that begin a ligature in any of the face's GSUB ligature lookups,
+    whichever feature uses them: a superset of what the layout joins, which is all that
+    matters (such a line is rendered whole). (Not measurable otherwise: DejaVu Sans's "fi" is
+    as wide as "f" and "i".)"""
+    font = _font_bytes(face)
+    gsub = _table(font, b"GSUB")
+    if gsub is None:
+        return frozenset()
+    chars: dict[int, list[str]] = {}
+    for code, glyph in _cmap_glyphs(font).items():
+        chars.setdefault(glyph, []).append(chr(code))
+    u16 = functools.partial(struct.unpack_from, ">H", font)
+    lookups = gsub + u16(gsub + 8)[0]
+    optional = _optional_lookups(font, gsub)
+    pairs: set[str] = set()
+    for i in range(u16(lookups)[0]):
+        if i in optional:
+            continue
+        lookup = lookups + u16(lookups + 2 + 2 * i)[0]
+        kind = u16(lookup)[0]
+        for j in range(u16(lookup + 4)[0]):
+            table = lookup + u16(lookup + 6 + 2 * j)[0]
+            if kind == 7:  # an extension: the real subtable is further on
+                kind_ = u16(table + 2)[0]
+                table += struct.unpack_from(">I", font, table + 4)[0]
+            else:
+                kind_ = kind
+            if kind_ != 4 or u16(table)[0] != 1:
+                continue
+            firsts = _coverage(font, table + u16(table + 2)[0])
+            for first, k in zip(firsts, range(u16(table + 4)[0])):
+                ligature_set = table + u16(table + 6 + 2 * k)[0]
+                for m in range(u16(ligature_set)[0]):
+                    ligature = ligature_set + u16(ligature_set + 2 + 2 * m)[0]
+                    if u16(ligature + 2)[0] < 2:
+                        continue
+                    second = u16(ligature + 4)[0]
+                    pairs.update(a + b for a in chars.get(first, ()) for b in chars.get(second, ()))
+    return frozenset(pairs)
+
+
+def _optional_lookups(font: bytes, gsub: int) -> set[int]:
+    """The GSUB lookups only features that are off unless asked for use ("dlig": DejaVu's
+    "st" ligature); a lookup no feature names (one a contextual lookup calls) is not among them."""
+    features = gsub + struct.unpack_from(">H", font, gsub + 6)[0]
+    uses: dict[int, set[bool]] = {}
+    for i in range(struct.unpack_from(">H", font, features)[0]):
+        tag, offset = struct.unpack_from(">4sH", font, features + 2 + 6 * i)
+        feature = features + offset
+        count = struct.unpack_from(">H", font, feature + 2)[0]
+        for lookup in struct.unpack_from(f">{count}H", font, feature + 4):
+            uses.setdefault(lookup, set()).add(tag in _OPTIONAL_FEATURES or tag[:2] == b"ss")
+    return {lookup for lookup, optional in uses.items() if optional == {True}}
+
+
+# Features HarfBuzz leaves off by default (the stylistic sets, ss01..ss20, too).
+_OPTIONAL_FEATURES = frozenset((b"dlig", b"hlig", b"salt", b"swsh", b"cswh", b"titl", b"smcp",
+                                b"c2sc", b"case", b"frac", b"sups", b"subs", b"ordn", b"zero",
+                                b"aalt", b"onum", b"lnum", b"pnum", b"tnum", b"hist", b"nalt",
+                                b"ornm", b"sinf", b"dnom", b"numr", b"pcap", b"c2pc", b"unic"))
+
+
+def _coverage(font: bytes, at: int) -> list[int]:
+    """An OpenType coverage table's glyphs, in coverage order."""
+    kind, count = struct.unpack_from(">HH", font, at)
+    if kind == 1:
+        return list(struct.unpack_from(f">{count}H", font, at + 4))
+    glyphs: list[int] = []
+    for i in range(count):
+        start, end, _index = struct.unpack_from(">HHH", font, at + 4 + 6 * i)
+        glyphs += range(start, end + 1)
+    return glyphs
+
+
+@functools.lru_cache(maxsize=8192)
+def _glyph(face: str, size: int, ch: str) -> tuple[Any, int, int] | None:
+    """A glyph's coverage cropped to its ink, and the ink's top left from the pen's origin on
+    the baseline; None for a glyph without ink (a space)."""
+    mask, (left, top) = _truetype(face, size).getmask2(ch, "L", anchor="ls")
+    box = mask.getbbox()
+    if box is None:
+        return None
+    return mask.crop(box), left + box[0], top + box[1]
 
 
 @functools.lru_cache(maxsize=64)
