@@ -1350,14 +1350,20 @@ def _broken_class() -> type:
 
     word_widths: dict[tuple[str, str, float], float] = {}
 
+    def word_width(w: str, font: str, size: float) -> float:
+        key = (w, font, size)
+        found = word_widths.get(key)
+        if found is None:
+            found = word_widths[key] = stringWidth(w, font, size)
+        return found
+
     def frag_words(frags: list[Any]) -> list[Any] | None:
         """_getFragWords(frags) for frags of plain text and line breaks (checked by the caller),
         with each word's stringWidth remembered: news text repeats most of its words. The
         code follows reportlab's text and lineBreak branches step by step, so the words (and
         the _fkind marks it leaves on the frags) are the same. None for soft hyphens."""
-        widths = word_widths
-        if len(widths) > _WORD_MEMO_MAX:
-            widths.clear()
+        if len(word_widths) > _WORD_MEMO_MAX:
+            word_widths.clear()
         out: list[Any] = []
         add = out.append
         word: list[Any] = []
@@ -1391,22 +1397,14 @@ def _broken_class() -> type:
                 font, size = f.fontName, f.fontSize
                 for w in parts[:-1]:
                     word.append((f, w))
-                    key = (w, font, size)
-                    sw = widths.get(key)
-                    if sw is None:
-                        sw = widths[key] = stringWidth(w, font, size)
-                    n += sw
+                    n += word_width(w, font, size)
                     word.insert(0, n)
                     add(_HSFrag(word))
                     word = []
                     n = 0
                 w = parts[-1]
                 word.append((f, w))
-                key = (w, font, size)
-                sw = widths.get(key)
-                if sw is None:
-                    sw = widths[key] = stringWidth(w, font, size)
-                n += sw
+                n += word_width(w, font, size)
                 if text[-1] in whitespace:
                     word.insert(0, n)
                     add(_HSFrag(word))
