@@ -227,6 +227,18 @@ def _npy(path: Path) -> tuple[memoryview, str, tuple[int, ...]]:
     return data[start:], code, shape
 
 
+def _alias_pairs(classes: list[str]) -> list[tuple[int, int]]:
+    """(first, duplicate) columns of a label listed twice (srl -> sr), as py3langid folds them."""
+    first: dict[str, int] = {}
+    pairs = []
+    for i, label in enumerate(classes):
+        if label in first:
+            pairs.append((first[label], i))
+        else:
+            first[label] = i
+    return pairs
+
+
 class _FastModel:
     def __init__(self, arrays: dict[str, tuple[memoryview, str, tuple[int, ...]]],
                  classes: list[str]) -> None:
@@ -243,13 +255,7 @@ class _FastModel:
         self.nextmove = arrays["nextmove"][0].cast(arrays["nextmove"][1])
         self.state_row = arrays["nextmove_row"][0].cast(arrays["nextmove_row"][1])
         self.output = arrays["out_feat"][0].cast(arrays["out_feat"][1])
-        first: dict[str, int] = {}
-        self.aliases = []  # (first, duplicate) columns of a label listed twice (srl -> sr)
-        for i, label in enumerate(classes):
-            if label in first:
-                self.aliases.append((first[label], i))
-            else:
-                first[label] = i
+        self.aliases = _alias_pairs(classes)
 
     def _visits(self, sample: str) -> dict[int, int]:
         """py3langid's feature counts: its DFA walked over the NFC UTF-8 bytes."""
@@ -333,13 +339,7 @@ class _Walker:
         self.pc = np.load(folder / "pc.npy")
         self.classes = json.loads((folder / "classes.json").read_text())
         self.depth = depth
-        first: dict[str, int] = {}
-        self.aliases = []
-        for i, label in enumerate(self.classes):
-            if label in first:
-                self.aliases.append((first[label], i))
-            else:
-                first[label] = i
+        self.aliases = _alias_pairs(self.classes)
 
     def features(self, sample: str) -> tuple[Any, Any]:
         """(feature ids in order of first occurrence, their counts): py3langid's visit counts."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import html
 import io
 import re
 import uuid
@@ -57,9 +58,9 @@ Y2hybQAAAAAAAwAAAACj1wAAVHsAAEzNAACZmgAAJmYAAA9c
 
 
 def escape(text: str) -> str:
-    """&, < and > as XML entities: xml.sax.saxutils.escape, whose import pulls in urllib and
-    http.client (~29 ms a start)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """&, < and > as XML entities (html.escape: reportlab has it loaded already; saxutils'
+    import pulls in urllib and http.client, ~29 ms a start)."""
+    return html.escape(text, quote=False)
 
 
 def srgb_profile() -> bytes:

@@ -21,6 +21,7 @@ chunks, and text over octavo.limits' max_pdf_characters is refused.
 from __future__ import annotations
 
 import functools
+import html
 import io
 import itertools
 import os
@@ -129,7 +130,7 @@ def layout_for(page_size: str) -> Layout:
 
 def escape(text: str) -> str:
     """Escape text for reportlab's paragraph mini-markup."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return html.escape(text, quote=False)
 
 
 def _attr(text: str) -> str:
