@@ -207,6 +207,25 @@ def test_the_numpy_walk_decides_like_py3langid() -> None:
         assert walker.classify(sample) == identifier.classify(sample)[0]
 
 
+def test_the_numpy_walk_scores_bit_for_bit_like_py3langid() -> None:
+    """Not only the labels: the scores are py3langid's own, float32 bits included (the rows
+    are summed in py3langid's order), for short, sampled and very long texts."""
+    import numpy as np
+
+    walker = language._walker()
+    assert walker is not None
+    identifier = language._identifier()
+    texts = _texts()
+    samples = [text[:60] for text in texts] + ["\n".join(texts)] + [
+        language._sample(text) for text in texts]
+    for sample in samples:
+        expected = identifier._raw_score(identifier._encode(sample))
+        got = walker.scores(sample)
+        assert got is not None
+        assert got.dtype == expected.dtype
+        assert np.array_equal(got.view(np.uint32), expected.view(np.uint32))
+
+
 def test_the_trie_depth_is_searched_once_and_kept(monkeypatch: pytest.MonkeyPatch,
                                                   tmp_path: Path) -> None:
     folder = language._cache_dir()

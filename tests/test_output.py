@@ -46,6 +46,23 @@ def test_missing_folder_is_created(tmp_path):
     assert target.read_bytes() == b"x"
 
 
+def test_an_existing_folder_is_not_created_again(tmp_path, monkeypatch):
+    """A batch writes into one folder: only a missing one costs a mkdir."""
+    from pathlib import Path
+
+    made = []
+    real_mkdir = Path.mkdir
+    monkeypatch.setattr(Path, "mkdir", lambda self, *a, **k: (made.append(self),
+                                                              real_mkdir(self, *a, **k)))
+    with atomic_write(tmp_path / "a.epub") as fh:
+        fh.write(b"x")
+    assert made == []
+    with atomic_write(tmp_path / "sub" / "a.epub") as fh:
+        fh.write(b"y")
+    assert made == [tmp_path / "sub"]
+    assert (tmp_path / "sub" / "a.epub").read_bytes() == b"y"
+
+
 def test_path_through_a_file_is_an_output_error(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(OutputError) as info:

@@ -361,14 +361,22 @@ class _Walker:
         order = np.argsort(first, kind="stable")
         return ids[order], counts[order]
 
-    def classify(self, sample: str) -> str | None:
-        """py3langid's label for the sample; None when it has no features (py3langid decides)."""
+    def scores(self, sample: str) -> Any:
+        """py3langid's raw scores (`_raw_score`) before aliases are folded; None when the
+        sample has no features."""
         np = self.np
         ids, counts = self.features(sample)
         if not len(ids):
             return None
         rows = self.ptc[ids] if self.ptc_bits is None else self.float16[self.ptc_bits[ids]]
-        scores = np.log1p(counts.astype(np.float32)) @ rows + self.pc
+        return np.log1p(counts.astype(np.float32)) @ rows + self.pc
+
+    def classify(self, sample: str) -> str | None:
+        """py3langid's label for the sample; None when it has no features (py3langid decides)."""
+        np = self.np
+        scores = self.scores(sample)
+        if scores is None:
+            return None
         for keep, duplicate in self.aliases:
             scores[keep] = max(scores[keep], scores[duplicate])
             scores[duplicate] = -np.inf

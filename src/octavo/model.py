@@ -258,6 +258,8 @@ def normalize_inlines(inlines: tuple[Inline, ...] | list[Inline]) -> tuple[Inlin
 
 def plain_text(inlines: tuple[Inline, ...]) -> str:
     """The words of inline content, without marks (quotes are not added)."""
+    if type(inlines) is tuple and len(inlines) == 1 and type(inlines[0]) is Text:  # most of them
+        return inlines[0].value
     parts: list[str] = []
     for node in inlines:
         match node:
@@ -272,6 +274,8 @@ def plain_text(inlines: tuple[Inline, ...]) -> str:
 
 def block_text(block: Block) -> str:
     """Plain text of a block, paragraphs separated by newlines."""
+    if type(block) is Paragraph:  # the usual block, ahead of the match's class tests
+        return plain_text(block.children)
     match block:
         case Paragraph(children) | Heading(_, children):
             return plain_text(children)

@@ -44,7 +44,10 @@ def atomic_write(target: Path) -> Iterator[BinaryIO]:
     """Yield a file to write; it replaces `target` whole on success and vanishes on failure."""
     folder = target.parent
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        # A batch writes many files into one existing folder: one stat instead of a failing
+        # mkdir (and its exception) per file.
+        if not os.path.isdir(folder):
+            folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
         raise OutputError(f"cannot create folder {folder}: a file of that name is in the way",
                           hint="choose another output folder with -o") from None

@@ -35,6 +35,8 @@ _NAME_JOINERS = {"and", "und", "et", "y", "e", "i", "&", "von", "van", "de", "de
                  "del", "di", "du", "la", "le", "bin", "al", "ibn", "zu", "ten", "и"}
 _WIKI_HEADING = re.compile(r"^(={2,6})\s*(.+?)\s*=*\s*$")
 _BREAK = re.compile(r"^\s*(\*\s*){3,}$|^\s*(-\s*){3,}$|^\s*#\s*$")
+_BREAK_FIRST = "*-#"
+"""What a section break line starts with, after any spaces."""
 _MONTHS = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september",
      "october", "november", "december"], start=1)}
@@ -97,10 +99,13 @@ def derive_title(body_text: str) -> str:
 
 def _parse_date(line: str) -> date | None:
     text = line.strip()
-    try:
-        return datetime.strptime(text, "%Y-%m-%d").date()
-    except ValueError:
-        pass
+    # strptime is slow even when it fails; "%Y-%m-%d" matches only 8-10 characters with the
+    # dash after four digits, so other lines (nearly all) skip it.
+    if 8 <= len(text) <= 10 and text[4] == "-":
+        try:
+            return datetime.strptime(text, "%Y-%m-%d").date()
+        except ValueError:
+            pass
     m = _EN_DATE.match(text)
     if m:
         try:
@@ -113,11 +118,14 @@ def _parse_date(line: str) -> date | None:
 def _blocks(lines: list[str]) -> tuple[Block, ...]:
     blocks: list[Block] = []
     for line in lines:
-        heading = _WIKI_HEADING.match(line)
+        # Both patterns need a line starting with one of their marks (or a space): most lines
+        # are paragraphs and skip the two searches.
+        first = line[:1]
+        heading = _WIKI_HEADING.match(line) if first == "=" else None
         if heading:
             level = min(len(heading.group(1)), 6)
             blocks.append(Heading(level, parse_quotes(heading.group(2))))
-        elif _BREAK.match(line):
+        elif (first in _BREAK_FIRST or first.isspace()) and _BREAK.match(line):
             blocks.append(SectionBreak())
         else:
             blocks.append(Paragraph(parse_quotes(line)))

@@ -524,6 +524,8 @@ class _Typesetter:
     def render(self, node: Inline, outer: bool | None = None) -> str:
         """The characters a node shows, quotation marks included (context for neighbours).
         `outer` is the kind of the enclosing quotation: nested ones alternate, as writers print."""
+        if type(node) is Text:  # the usual node, ahead of the match's class tests
+            return node.value
         match node:
             case Text(value) | Code(value):
                 return value
@@ -569,6 +571,11 @@ class _Typesetter:
         return tuple(out) if any(a is not b for a, b in zip(out, nodes)) else nodes
 
     def node(self, node: Inline, before: str, after: str, outer: bool | None) -> Inline:
+        if type(node) is Text:  # the usual node, ahead of the match's class tests
+            value = node.value
+            new = _apply_once(self.rules, before, value, after,  # sequence() repeats
+                              self.triggers, self.quick)
+            return node if new == value else Text(new)
         match node:
             case Text(value):
                 new = _apply_once(self.rules, before, value, after,  # sequence() repeats
@@ -591,6 +598,10 @@ class _Typesetter:
         return node  # Code and LineBreak stay as they are
 
     def block(self, block: Block) -> Block:
+        if type(block) is Paragraph:  # the usual block, ahead of the match's class tests
+            children = block.children
+            kids = self.sequence(children)
+            return block if kids is children else Paragraph(kids)
         match block:
             case Paragraph(children):
                 kids = self.sequence(children)

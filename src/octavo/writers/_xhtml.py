@@ -261,6 +261,8 @@ class Renderer:
                 in_link: bool = False) -> str:
         """XHTML for inline nodes; `in_double` is the kind of the enclosing quotation, if any,
         and `in_link` says whether they sit inside a link (HTML forbids links in links)."""
+        if type(nodes) is tuple and len(nodes) == 1 and type(nodes[0]) is Text:
+            return text(nodes[0].value)  # most paragraphs: one run of text
         out: list[str] = []
 
         def inner(children: Iterable[Inline], double: bool | None = in_double,
@@ -268,6 +270,9 @@ class Renderer:
             return self.inlines(children, in_double=double, in_link=link)
 
         for node in nodes:
+            if type(node) is Text:  # the usual node, ahead of the match's class tests
+                out.append(text(node.value))
+                continue
             match node:
                 case Text(value):
                     out.append(text(value))
@@ -297,6 +302,9 @@ class Renderer:
         return "\n".join(filter(None, (self.block(b) for b in blocks)))
 
     def block(self, block: Block) -> str:
+        if type(block) is Paragraph:  # the usual block, ahead of the match's class tests
+            inner = self.inlines(block.children)
+            return f"<p>{inner}</p>" if inner.strip() else ""
         match block:
             case Paragraph(children):
                 inner = self.inlines(children)
