@@ -259,15 +259,115 @@ def test_drawing_coverage_through_a_palette_looks_like_drawing_on_rgb(title: str
             assert worst <= 1  # rounding at most: the same picture
 
 
-def test_a_band_encodes_only_the_cells_its_text_touches(monkeypatch: pytest.MonkeyPatch) -> None:
-    widths: list[int] = []
+def test_a_cover_encodes_only_the_cells_its_text_touches(monkeypatch: pytest.MonkeyPatch) -> None:
+    sizes: list[tuple[int, int]] = []
     real_jpeg = _cover._jpeg
-    monkeypatch.setattr(_cover, "_jpeg", lambda image: widths.append(image.width) or real_jpeg(image))
+    monkeypatch.setattr(_cover, "_jpeg", lambda image: sizes.append(image.size) or real_jpeg(image))
     _cover._bands.clear()
     _cover._blank(4)
-    widths.clear()
-    _cover._encode(4, _marks("Hi", "", None, 4))
-    assert widths and all(w < _cover.WIDTH // 2 and w % _cover._CELL == 0 for w in widths)
+    sizes.clear()
+    marks = _marks("Hi", "", None, 4)
+    _cover._encode(4, marks)
+    # One encoder call; fewer cells than the rectangle of the band's rows and columns.
+    assert len(sizes) == 1
+    (width, height), = sizes
+    assert width % _cover._CELL == 0 and height % _cover._MCU == 0
+    (first, last, (low, high), _group), = _cover._bands_of(marks)
+    assert 0 < (width // _cover._CELL) * (height // _cover._MCU) < \
+        (last - first + 1) * (high - low + 1)
+    _cover._bands.clear()
+
+
+# Titles whose covers mix what the packed encoding must get right: several bands (title and
+# byline, publisher in the accent colour), lines set from glyphs and rendered whole, one long
+# line and short ones (pieces of many widths on the shelves), words wider than the line.
+PACKED_TITLES = [
+    *TITLES,
+    "Wall Street: Tesla, Apple & Nvidia lose $1.2tn (-4.7%) in a week",
+    "A\u00a0quick brown fox jumps over the lazy dog again and again, and then once more",
+    "東京で震度5強の地震 交通機関に乱れ、JR東日本は全線で運転見合わせ",
+    "Россия и Украина: переговоры в Стамбуле – ТАСС",
+]
+
+
+@pytest.mark.parametrize("title", PACKED_TITLES)
+def test_packed_cells_decode_to_pillows_whole_page(title: str) -> None:
+    """The spliced cover, its touched cells encoded packed together (coverage pieces and
+    colour pieces in one image), is the JPEG Pillow encodes from the whole page, byte for byte
+    and so pixel for pixel; the publisher's band goes through the colour path."""
+    used: list[bool] = []
+    real = _cover._drawn
+
+    def spy(*args: object) -> object:
+        drawn = real(*args)  # type: ignore[arg-type]
+        used.append(drawn.coverage)
+        return drawn
+
+    with diagnostics.collecting(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_cover, "_drawn", spy)
+        for palette in range(len(_cover._PALETTES)):
+            _cover._bands.clear()
+            marks = _marks(title, "Jörg Müller, Anna Schäfer and 李小龙", "BBC News", palette)
+            data, deflated = _cover._encode(palette, marks)
+            whole = _cover.encode_whole(palette, marks)
+            assert data == whole
+            assert zlib.decompress(deflated, -15) == data
+            ours = PILImage.open(io.BytesIO(data))
+            assert ours.tobytes() == PILImage.open(io.BytesIO(whole)).tobytes()
+    assert True in used and False in used  # both ways of drawing a band were taken
+    _cover._bands.clear()
+
+
+@pytest.mark.parametrize("title", PACKED_TITLES)
+def test_the_pieces_hold_every_pixel_the_text_changes(title: str) -> None:
+    """Outside the pieces the page is blank: the whole page's drawing equals the blank page
+    there (so leaving those cells the blank page's keeps the cover the same)."""
+    from PIL import ImageChops
+
+    with diagnostics.collecting():
+        palette = 2
+        marks = _marks(title, "Jörg Müller", "BBC News", palette)
+        changed = ImageChops.difference(_cover._draw(palette, 0, _cover.HEIGHT, marks),
+                                        _cover._page(palette, 0, _cover.HEIGHT))
+        mask = PILImage.new("L", changed.size, 255)
+        for i, (first, last, columns, group) in enumerate(_cover._bands_of(marks)):
+            for _i, top, bottom, start, end in _cover._pieces(i, first, last, columns, group):
+                mask.paste(0, (start * _cover._CELL, top * _cover._MCU,
+                               (end + 1) * _cover._CELL, (bottom + 1) * _cover._MCU))
+        outside = PILImage.new("RGB", changed.size)
+        outside.paste(changed, (0, 0), mask)
+        assert changed.getbbox() is not None and outside.getbbox() is None
+
+
+@pytest.mark.parametrize("y", [300, 301, 607, 608, 615, 1000])
+def test_a_rule_is_the_solid_rectangle_of_pixels_found_for_it(y: int) -> None:
+    from PIL import ImageDraw
+
+    page = PILImage.new("L", (_cover.WIDTH, _cover.HEIGHT))
+    _cover._Rule(y, "#ffffff").draw(ImageDraw.Draw(page), 0)
+    box = _cover._rule_pixels(y)
+    assert box is not None and page.getbbox() == box
+    assert page.crop(box).getextrema() == (255, 255)
+
+
+def test_a_band_at_the_page_edge_is_encoded_as_its_rectangle() -> None:
+    """Cells of the right edge (a partial MCU) are not packed: such a band is encoded whole."""
+    palette = 1
+    marks = _marks("Kursk", "", None, palette)
+    first, last, (low, _high), group = _cover._bands_of(marks)[0]
+    wide = (first, last, (low, _cover._CELLS - 1), group)
+    assert _cover._pieces(0, *wide) is None
+    _cover._bands.clear()
+    rows = _cover._encoded_bands(palette, [wide])[0]
+    _cover._bands.clear()
+    assert rows == _cover._band(palette, *wide)
+    cells = _cover._ROWS * _cover._CELLS
+    whole = _cover._split(_cover.encode_whole(palette, marks), cells)[2]
+    for row, data in enumerate(rows, first):
+        at = row * _cover._CELLS
+        assert data == b"".join(cell + _cover._marker(i)
+                                for i, cell in enumerate(whole[at:at + _cover._CELLS], at))
+    _cover._bands.clear()
 
 
 @pytest.mark.parametrize("widen", ["none", "left", "right", "both"])
@@ -390,3 +490,31 @@ def test_lengths_summed_from_cached_glyphs_are_what_getlength_measures(title: st
                 assert _cover._length(face, size, text) == font.getlength(text)
     # Raqm lays out a Cyrillic and a Latin run apart, with no kerning between them ("«W").
     assert _cover._pens("DejaVuSans.ttf", 40, title) is None or "World" not in title
+
+
+def _runs_one_character_at_a_time(font: _cover._MixedFont, text: str) -> list[tuple]:
+    """_MixedFont.runs as first written: each character looked up on its own."""
+    out: list[tuple] = []
+    for ch in text:
+        last_cmap = next((cmap for cmap, f in font.faces if out and f is out[-1][0]), None)
+        if last_cmap is not None and ord(ch) in last_cmap:
+            face = out[-1][0]
+        else:
+            face = next((f for cmap, f in font.faces if ord(ch) in cmap), font.faces[0][1])
+        if out and out[-1][0] is face:
+            out[-1] = (face, out[-1][1] + ch)
+        else:
+            out.append((face, ch))
+    return out
+
+
+@pytest.mark.parametrize("text", [
+    *PACKED_TITLES, "", " ", "中", " 中 a 中", "a\U0001F600b", "\U0001F600 a", "2009衆院選 民主党 単独過半数",
+    "Jörg Müller 李小龙 and 김민수", "한국어 뉴스: 서울 2024", "「水俣病、触るな」と暴言 (AFP)",
+])
+def test_mixed_font_runs_are_the_runs_found_one_character_at_a_time(text: str) -> None:
+    chain = (_cover._TITLE_FONTS[0], *_cover._available(_cover._SCRIPT_FONTS))
+    font = _cover._truetype(chain, 40)
+    runs = font.runs(text)
+    assert runs == _runs_one_character_at_a_time(font, text)
+    assert "".join(part for _face, part in runs) == text
