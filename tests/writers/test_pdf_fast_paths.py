@@ -124,6 +124,26 @@ def test_pruned_total_fit_chooses_what_the_full_search_chooses(words: list[str],
                                                                             width, shrink)
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_VOCAB) | st.text("abdeghiklmnorstuwäü-", min_size=1,
+                                                  max_size=24),
+                min_size=1, max_size=90),
+       st.floats(min_value=30.0, max_value=500.0), st.sampled_from([0.0, 13.0, -8.0, 60.0]),
+       st.sampled_from([0.0, 0.05, 0.18, 0.5]))
+def test_total_fit_at_any_measure_chooses_what_the_full_search_chooses(
+        words: list[str], width: float, indent: float, shrink: float) -> None:
+    """Narrow measures too: the looser tolerances, lines of one word or piece, overflowing
+    and shrunk lines, a short last line and paragraphs that fit on the first line are all
+    decided by the specialised inner loops (and their cost floor) as by the plain search."""
+    r = renderer()
+    style = r.styles["body"]
+    runs = [pdf._Run(w + " ", fonts.SERIF_BOLD if i % 3 == 0 else fonts.SERIF,
+                     None if i % 4 else 8.1) for i, w in enumerate(words)]
+    points = pdf._Points.of(pdf._words(runs, style.fontSize, r.positions))
+    assert pdf._total_fit(points, indent, width, shrink) == plain_total_fit(points, indent,
+                                                                            width, shrink)
+
+
 def test_words_measure_as_characters_sum() -> None:
     r = renderer()
     runs = [pdf._Run("Militär", fonts.SERIF), pdf._Run("befehls", fonts.SERIF_BOLD),
@@ -190,6 +210,41 @@ def test_pre_broken_lines_are_reportlabs_lines(repeat: int) -> None:
     ours = lines(para)
     assert len(ours) > repeat
     assert ours == lines(plain)
+    assert para.height == plain.height
+
+
+_NODES = (Text("Der oberste "), Text("Militärbefehlshaber der Ukraine sagt, "),
+          Strong((Text("Überraschungsoffensive"),)), Emphasis((Text("in der Region"),)),
+          Code("print(x)"), Text(" und "), Text("Nord-Korea "), Text("„Umfang und Tiefe“ "),
+          Link((Text("die Karte des Gebiets"),), "https://example.org/k"),
+          Strong((Text("Quadrat"),)), Text("kilometer, "), Text("10\u00a0km "), Text(". "))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(_NODES), min_size=1, max_size=40),
+       st.sampled_from(["body", "first"]), st.sampled_from(["a4", "a5", "ereader"]))
+def test_pre_broken_lines_of_any_text_are_reportlabs_lines(nodes: list[Any], style_name: str,
+                                                           size: str) -> None:
+    """Lines built from frag words (fonts, sizes and links changing inside a word or line,
+    hard spaces, one-line paragraphs) are the lines reportlab's breakLines makes."""
+    from reportlab.platypus import Paragraph as RLParagraph
+
+    r = renderer(size)
+    para = r.para(tuple(nodes), r.styles[style_name], r.lay.frame_width)
+    if type(para) is not pdf._broken_class():
+        return  # not justified by total-fit (e.g. no breakable text): nothing to compare
+    plain = RLParagraph(markup(para), para.style)
+
+    def lines(p: Any) -> list[Any]:
+        p.wrap(r.lay.frame_width, 1e6)
+        return [line if isinstance(line, tuple)  # one font: reportlab's quick case, for both
+                else (line.extraSpace, line.wordCount, line.fontSize, line.ascent, line.descent,
+                      line.lineBreak, line.maxWidth,
+                      [(w.text, w.fontName, w.fontSize, getattr(w, "link", None))
+                       for w in line.words])
+                for line in p.blPara.lines]
+
+    assert lines(para) == lines(plain)
     assert para.height == plain.height
 
 

@@ -63,8 +63,9 @@ def escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+@functools.cache
 def srgb_profile() -> bytes:
-    """The embedded sRGB ICC profile (the OutputIntent's DestOutputProfile)."""
+    """The embedded sRGB ICC profile (the OutputIntent's DestOutputProfile), decoded once."""
     return base64.b64decode("".join(_SRGB_ICC_B64.split()))
 
 

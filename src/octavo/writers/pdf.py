@@ -175,7 +175,28 @@ class _FixedStamp:
 # --- styles ---------------------------------------------------------------------------------
 
 
+_STYLE_SETS: dict[tuple[Layout, Any], dict[str, ParagraphStyle]] = {}
+"""(layout, hyphenator) -> its styles, made once per process (see _styles)."""
+
+
 def _styles(lay: Layout, hyphenator: Any) -> dict[str, ParagraphStyle]:
+    """The paragraph styles for a layout and a language's hyphenator (None: no hyphenation).
+
+    Made once and shared by every document with the same two: making them (each
+    ParagraphStyle copies its parent's attributes) was ~0.4 ms of every PDF. Nothing
+    changes a style once made (reportlab deep-copies one before it changes it); the dict is
+    a copy, so what a caller adds to it stays its own.
+    """
+    key = (lay, hyphenator)
+    found = _STYLE_SETS.get(key)
+    if found is None:
+        if len(_STYLE_SETS) >= 64:  # languages x page sizes: a few in practice
+            _STYLE_SETS.clear()
+        found = _STYLE_SETS[key] = _make_styles(lay, hyphenator)
+    return dict(found)
+
+
+def _make_styles(lay: Layout, hyphenator: Any) -> dict[str, ParagraphStyle]:
     from reportlab.lib.colors import HexColor
     from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
     from reportlab.lib.styles import ParagraphStyle
@@ -335,7 +356,8 @@ _STRETCH = 0.6
 @dataclass(slots=True)
 class _Word:
     pieces: list[tuple[str, int]]
-    """The word's text as (text, run index) pieces, soft hyphens taken out."""
+    """The word's text as (text, run index) pieces, soft hyphens taken out. Never changed: a
+    one-piece word shares its list with every word of the same text, look and run."""
     width: float
     breaks: list[tuple[int, float, float, float]]
     """Breaks inside the word: (offset, width of the head, width of the added hyphen or 0,
@@ -394,51 +416,58 @@ class _Points:
     def of(cls, words: list[_Word]) -> _Points:
         # Built column by column (half the time of rows transposed), with the sums in the
         # same order as ever: x[k] = width of words[:k] with the spaces after them, sp[k] =
-        # those spaces.
+        # those spaces. The point at the space before each word is appended inline (a
+        # function call per word was a third of the time). A point's start_n is its word.
         word, offset, hyphen, penalty = [0], [0], [0.0], [0.0]
-        start, start_sp, start_n = [0.0], [0.0], [0]
+        start, start_sp = [0.0], [0.0]
         end, end_sp, end_n = [0.0], [0.0], [0]
         xk = spk = 0.0  # x[k], sp[k]
         sp_before = space_before = 0.0  # sp[k - 1], words[k - 1].space
-
-        def space(k: int, xk: float, spk: float, space_before: float, sp_before: float) -> None:
-            """The break at the space before word k (k == len(words): the paragraph's end)."""
-            word.append(k)
-            offset.append(0)
-            hyphen.append(0.0)
-            penalty.append(0.0)
-            start.append(xk)
-            start_sp.append(spk)
-            start_n.append(k)
-            end.append(xk - space_before)
-            end_sp.append(sp_before)
-            end_n.append(k - 1)
-
         for k, w in enumerate(words):
-            if k:
-                space(k, xk, spk, space_before, sp_before)
-            for off, head, hw, pen in w.breaks:
+            if k:  # the break at the space before word k
                 word.append(k)
-                offset.append(off)
-                hyphen.append(hw)
-                penalty.append(pen)
-                at = xk + head
-                start.append(at)
+                offset.append(0)
+                hyphen.append(0.0)
+                penalty.append(0.0)
+                start.append(xk)
                 start_sp.append(spk)
-                start_n.append(k)
-                end.append(at + hw)
-                end_sp.append(spk)
-                end_n.append(k)
+                end.append(xk - space_before)
+                end_sp.append(sp_before)
+                end_n.append(k - 1)
+            breaks = w.breaks
+            if breaks:
+                for off, head, hw, pen in breaks:
+                    word.append(k)
+                    offset.append(off)
+                    hyphen.append(hw)
+                    penalty.append(pen)
+                    at = xk + head
+                    start.append(at)
+                    start_sp.append(spk)
+                    end.append(at + hw)
+                    end_sp.append(spk)
+                    end_n.append(k)
             space_before = w.space
             sp_before = spk
             xk = xk + w.width + space_before
             spk = spk + space_before
-        space(len(words), xk, spk, space_before, sp_before)
-        return cls(word, offset, hyphen, penalty, start, start_sp, start_n, end, end_sp, end_n)
+        k = len(words)  # the paragraph's end
+        word.append(k)
+        offset.append(0)
+        hyphen.append(0.0)
+        penalty.append(0.0)
+        start.append(xk)
+        start_sp.append(spk)
+        end.append(xk - space_before)
+        end_sp.append(sp_before)
+        end_n.append(k - 1)
+        return cls(word, offset, hyphen, penalty, start, start_sp, word, end, end_sp, end_n)
 
 
 _EPS = 1e-6
 """Margin (points) for the range searches: candidates near a bound get the exact test."""
+_DEMERITS_FLOOR = _LINE_PENALTY**2 - 1.0
+"""Less than any line's demerits (badness is never negative), by a margin for rounding."""
 
 
 def _total_fit(p: _Points, indent: float, width: float,
@@ -453,6 +482,12 @@ def _total_fit(p: _Points, indent: float, width: float,
     prefix and those too loose to stretch a suffix, both found by binary search over sums
     that only grow with i. Each visited pair is tested exactly as before, so the result is
     that of the plain search over all pairs.
+
+    The test of a pair is written out in full once (`line`, for the first line's start) and
+    specialised twice, for the hot loops: lines that are neither the first nor the last, and
+    the last line. A start whose cost plus the least demerits any line has cannot beat the
+    best start found so far is skipped untested: it could not be chosen anyway. The plain
+    search this must agree with is in tests/writers/test_pdf_fast_paths.py.
     """
     from bisect import bisect_left, bisect_right
 
@@ -462,60 +497,136 @@ def _total_fit(p: _Points, indent: float, width: float,
     end, end_sp, end_n = p.end, p.end_sp, p.end_n
     offset, penalty = p.offset, p.penalty
     first_width = width - indent
+    line_penalty, stretch, eps = _LINE_PENALTY, _STRETCH, _EPS
+    double_hyphen = _DOUBLE_HYPHEN_DEMERITS
+
+    def line(i: int, j: int, cost: list[float], tolerance: float) -> float | None:
+        """The demerits of a line from i to j (without cost[i]); None when it is not
+        allowed, -1.0 when it is too long even shrunk (so is any earlier start)."""
+        limit = first_width if i == 0 else width
+        last = j == n - 1
+        natural = end[j] - start[i]
+        spaces = end_sp[j] - start_sp[i]
+        if natural - spaces * shrink_share > limit:
+            return -1.0
+        if cost[i] == inf:
+            return None
+        if natural > limit:
+            bad = 100 * ((natural - limit) / (spaces * shrink_share)) ** 3
+        elif last:
+            bad = 0.0
+        elif end_n[j] - start_n[i] == 0 or spaces == 0:
+            if tolerance != inf:
+                return None  # a word (or piece) alone on a line: only as a last resort
+            bad = 5000.0
+        else:
+            ratio = (limit - natural) / (spaces * stretch)
+            if ratio > tolerance:
+                return None
+            bad = 100 * ratio**3
+        demerits = (line_penalty + bad) ** 2
+        if offset[j] > 0:  # the line ends in a hyphen (added, or the word's own)
+            demerits += penalty[j] ** 2
+            if offset[i] > 0:
+                demerits += double_hyphen
+        if last:
+            if offset[i] > 0:
+                demerits += _FINAL_HYPHEN_DEMERITS
+            if natural < limit * _SHORT_LAST_LINE:
+                demerits += _SHORT_LAST_LINE_DEMERITS
+        return demerits
+
     # A line from i to j is too long, even shrunk, when tight[i] < end[j] - shrink * end_sp[j]
     # - width: tight only grows with i (each step adds a word with its space, or a head).
     tight = [s - shrink_share * q for s, q in zip(start, start_sp)]
     for tolerance in (2.5, 10.0, inf):
+        finite = tolerance != inf
         cost = [0.0] + [inf] * (n - 1)
         prev = [-1] * n
-        reach = tolerance * _STRETCH
+        reach = tolerance * stretch
         # ... and too loose (at this tolerance) when loose[i] > end[j] + reach * end_sp[j] - width.
-        loose = [s + reach * q for s, q in zip(start, start_sp)] if tolerance != inf else None
+        loose = [s + reach * q for s, q in zip(start, start_sp)] if finite else []
         for j in range(1, n):
-            last = j == n - 1
-            hyphen_b = offset[j] > 0  # the line ends in a hyphen (added, or the word's own)
-            nat_j, sp_j, n_j, pen_j = end[j], end_sp[j], end_n[j], penalty[j] ** 2
-            lo = bisect_left(tight, nat_j - shrink_share * sp_j - width - _EPS, 1, j)
-            hi = j - 1
-            if loose is not None and not last:
-                hi = bisect_right(loose, nat_j + reach * sp_j - width + _EPS, lo, j) - 1
+            nat_j, sp_j = end[j], end_sp[j]
+            lo = bisect_left(tight, nat_j - shrink_share * sp_j - width - eps, 1, j)
+            if j == n - 1:
+                break  # the last line, below (with this lo)
+            hi = bisect_right(loose, nat_j + reach * sp_j - width + eps, lo, j) - 1 \
+                if finite else j - 1
+            hyphen_b = offset[j] > 0
+            pen_j = penalty[j] ** 2 if hyphen_b else 0.0
+            # Every line costs at least (_LINE_PENALTY + 0) ** 2 = 100 plus the hyphen's
+            # penalty: a start whose cost plus this floor cannot beat the best so far is
+            # skipped before its badness is worked out (an infinite cost always is).
+            floor = _DEMERITS_FLOOR + pen_j
+            n_j = end_n[j]
+            best, best_i = inf, -1
             # Starts from hi down to lo; the first line's start (0, narrower by the indent)
             # only when every later start fit, as in a plain search from j-1 down.
-            for i in range(hi, -1 if lo == 1 else lo - 1, -1):
-                limit = first_width if i == 0 else width
+            for i in range(hi, lo - 1, -1):
                 natural = nat_j - start[i]
                 spaces = sp_j - start_sp[i]
-                if natural - spaces * shrink_share > limit:
+                if natural - spaces * shrink_share > width:
                     break  # starting earlier only makes the line longer
                 ci = cost[i]
-                if ci == inf:
+                if ci + floor >= best:
                     continue
-                if natural > limit:
-                    bad = 100 * ((natural - limit) / (spaces * shrink_share)) ** 3
-                elif last:
-                    bad = 0.0
+                if natural > width:
+                    bad = 100 * ((natural - width) / (spaces * shrink_share)) ** 3
                 elif n_j - start_n[i] == 0 or spaces == 0:
-                    if tolerance != inf:
+                    if finite:
                         continue  # a word (or piece) alone on a line: only as a last resort
                     bad = 5000.0
                 else:
-                    ratio = (limit - natural) / (spaces * _STRETCH)
+                    ratio = (width - natural) / (spaces * stretch)
                     if ratio > tolerance:
                         continue
                     bad = 100 * ratio**3
-                demerits = (_LINE_PENALTY + bad) ** 2
+                demerits = (line_penalty + bad) ** 2
                 if hyphen_b:
                     demerits += pen_j
                     if offset[i] > 0:
-                        demerits += _DOUBLE_HYPHEN_DEMERITS
-                if last:
-                    if offset[i] > 0:
-                        demerits += _FINAL_HYPHEN_DEMERITS
-                    if natural < limit * _SHORT_LAST_LINE:
-                        demerits += _SHORT_LAST_LINE_DEMERITS
+                        demerits += double_hyphen
                 total = ci + demerits
-                if total < cost[j]:
-                    cost[j], prev[j] = total, i
+                if total < best:
+                    best, best_i = total, i
+            else:
+                if lo == 1 and floor < best:
+                    d = line(0, j, cost, tolerance)
+                    if d is not None and d >= 0 and d < best:  # cost[0] + d is d
+                        best, best_i = d, 0
+            cost[j], prev[j] = best, best_i
+        # The last line (it ends at the last point, which is no hyphen): never too loose.
+        j = n - 1
+        nat_j, sp_j = end[j], end_sp[j]
+        short = width * _SHORT_LAST_LINE
+        best, best_i = inf, -1
+        for i in range(j - 1, lo - 1, -1):
+            natural = nat_j - start[i]
+            spaces = sp_j - start_sp[i]
+            if natural - spaces * shrink_share > width:
+                break
+            ci = cost[i]
+            if ci + _DEMERITS_FLOOR >= best:
+                continue
+            if natural > width:
+                bad = 100 * ((natural - width) / (spaces * shrink_share)) ** 3
+            else:
+                bad = 0.0
+            demerits = (line_penalty + bad) ** 2
+            if offset[i] > 0:
+                demerits += _FINAL_HYPHEN_DEMERITS
+            if natural < short:
+                demerits += _SHORT_LAST_LINE_DEMERITS
+            total = ci + demerits
+            if total < best:
+                best, best_i = total, i
+        else:
+            if lo == 1 and _DEMERITS_FLOOR < best:
+                d = line(0, j, cost, tolerance)
+                if d is not None and d >= 0 and d < best:
+                    best, best_i = d, 0
+        cost[j], prev[j] = best, best_i
         if cost[-1] < inf:
             chosen: list[tuple[int, int, bool]] = []
             j = prev[-1]
@@ -545,10 +656,13 @@ _SHY = "\u00ad"
 _advances: dict[str, dict[str, float]] = {}
 """Per font: _advance of each character seen (a dict lookup is cheaper than the lru_cache)."""
 _BREAK_SPLIT = re.compile("[" + "".join(sorted(_BREAKING)) + "]")
-_word_memo: dict[tuple[str, str, float, Any], tuple[str, float, list[tuple[int, float, float,
-                                                                           float]]]] = {}
+_word_memo: dict[tuple[str, str, float, Any],
+                 tuple[str, float, list[tuple[int, float, float, float]],
+                       dict[int, list[tuple[str, int]]]]] = {}
 """One-font words already measured: (text, font, size, positions) -> (text without soft
-hyphens, width, breaks). News text repeats most of its words."""
+hyphens, width, breaks, the word's pieces by run index). News text repeats most of its words;
+sharing the pieces lists saves two of the three objects a word took, and so most of the
+garbage collections that paragraph breaking set off."""
 _WORD_MEMO_MAX = 50_000
 
 
@@ -571,9 +685,11 @@ def _words(runs: list[_Run], size: float, positions: Any) -> list[_Word]:
             if known is None:
                 if len(_word_memo) >= _WORD_MEMO_MAX:
                     _word_memo.clear()
-                known = _word_memo[key] = _measure(current, fonts_of, sizes, positions)
-            clean, width, breaks = known
-            pieces = [(clean, i)] if clean else []
+                known = _word_memo[key] = (*_measure(current, fonts_of, sizes, positions), {})
+            clean, width, breaks, shared = known
+            pieces: list[tuple[str, int]] = []
+            if clean:
+                pieces = shared.get(i) or shared.setdefault(i, [(clean, i)])
         else:
             clean, width, breaks = _measure(current, fonts_of, sizes, positions)
             pieces = [(t.replace(_SHY, ""), i) for t, i in current]
@@ -606,7 +722,8 @@ def _words(runs: list[_Run], size: float, positions: Any) -> list[_Word]:
                     current.append((part, i))
                     continue  # measured and remembered by finish() at the space
                 if known[0]:
-                    words.append(_Word([(known[0], i)], known[1], known[2], space, i))
+                    pieces = known[3].get(i) or known[3].setdefault(i, [(known[0], i)])
+                    words.append(_Word(pieces, known[1], known[2], space, i))
             else:
                 current.append((part, i))
     finish(None)
@@ -1326,7 +1443,6 @@ def _broken_class() -> type:
         _getFragWords,
         _HSFrag,
         _processed_frags,
-        _SplitFrag,
         sameFrag,
         whitespace,
     )
@@ -1367,6 +1483,7 @@ def _broken_class() -> type:
             word_widths.clear()
         out: list[Any] = []
         add = out.append
+        known_width = word_widths.get
         word: list[Any] = []
         n: float = 0  # an int until a width is added, as in reportlab
         hanging_strip = True
@@ -1396,11 +1513,18 @@ def _broken_class() -> type:
                     elif not parts:
                         continue
                 font, size = f.fontName, f.fontSize
-                for w in parts[:-1]:
+                last = len(parts) - 1
+                if last:
+                    w = parts[0]  # ends the word begun before (if any)
                     word.append((f, w))
                     n += word_width(w, font, size)
                     word.insert(0, n)
                     add(_HSFrag(word))
+                    # The words between: [0 + width, (f, w)] as above, built in one go.
+                    for w in parts[1:last]:
+                        found = known_width((w, font, size))
+                        add(_HSFrag([word_width(w, font, size) if found is None else found,
+                                     (f, w)]))
                     word = []
                     n = 0
                 w = parts[-1]
@@ -1455,22 +1579,25 @@ def _broken_class() -> type:
         g_from: Any = None  # the frag g was cloned from: the same frag is always sameFrag
         start = 0
         metrics: dict[tuple[str, float], tuple[float, float]] = {}
+        fw_append = fw.append
         for w in words_in:
-            if type(w) not in (list, _HSFrag) or isinstance(w, _SplitFrag):
-                return None  # a soft-hyphen or split word: reportlab's own business
-            fw.append(w)
-            f = w[-1][0]
-            font, size = f.fontName, f.fontSize
+            kind = type(w)
+            if kind is not list and kind is not _HSFrag:
+                return None  # a soft-hyphen or split word (subclasses): reportlab's business
+            fw_append(w)
+            head = w[1]
+            f = head[0]
             if not words:
+                last = w[-1][0]
                 n = 0
                 space = current = 0.0
-                max_size = size
-                max_ascent, min_descent = ascent_descent(font, size, metrics)
+                max_size = last.fontSize
+                max_ascent, min_descent = ascent_descent(last.fontName, max_size, metrics)
                 g_from = None
             word_width = w[0]
-            f = w[1][0]
             new = current + space + word_width if word_width > 0 else current
-            if f._fkind == _FK_BREAK:
+            fkind = f._fkind
+            if fkind == _FK_BREAK:
                 words.append(_clone_frag(f))
                 width_max = max(width_max, current)
                 lines.append(FragLine(extraSpace=max_width - current, wordCount=n,
@@ -1482,7 +1609,7 @@ def _broken_class() -> type:
                 max_width = widths[min(lineno, len(widths) - 1)]
                 words = []
                 continue
-            if f._fkind != _FK_TEXT:
+            if fkind != _FK_TEXT:
                 return None
             if new > max_width:
                 # Where even its shrunk spaces do not make a word fit, reportlab ends the line
@@ -1495,7 +1622,7 @@ def _broken_class() -> type:
                             shrink += count * space_width(wi.fontName, wi.fontSize)
                 if new > max_width + shrink * shrinkage:
                     return None
-            text = w[1][1]
+            text = head[1]
             if text:
                 n += 1
             if f is not g_from:
@@ -1503,35 +1630,45 @@ def _broken_class() -> type:
                 max_size = max(max_size, f.fontSize)
                 max_ascent = max(max_ascent, ascent)
                 min_descent = min(min_descent, descent)
-            if not words:
-                g = _clone_frag(f)
-                g_from = f
-                words = [g]
-                g.text = text
-            elif f is not g_from and not sameFrag(g, f):
-                if space:
-                    for wi in reversed(words):
-                        if wi._fkind == _FK_TEXT:
-                            if not wi.text.endswith(" "):
-                                wi.text += " "
-                            break
-                g = _clone_frag(f)
-                g_from = f
-                words.append(g)
-                g.text = text
+                if not words:
+                    g = _clone_frag(f)
+                    g_from = f
+                    words = [g]
+                    g.text = text
+                elif not sameFrag(g, f):
+                    if space:
+                        for wi in reversed(words):
+                            if wi._fkind == _FK_TEXT:
+                                if not wi.text.endswith(" "):
+                                    wi.text += " "
+                                break
+                    g = _clone_frag(f)
+                    g_from = f
+                    words.append(g)
+                    g.text = text
+                elif space:
+                    g.text += text if g.text.endswith(" ") else " " + text
+                else:
+                    g.text += text
             elif space:
                 g.text += text if g.text.endswith(" ") else " " + text
             else:
                 g.text += text
             # The space after the word: reportlab takes the font of the word's last piece at
             # the size of its first.
-            if type(w) is _HSFrag:  # (a subclass of it was refused above)
+            if len(w) == 2:  # one piece: the common case
+                if kind is _HSFrag:
+                    key = (f.fontName, f.fontSize)
+                    space = space_widths.get(key) or space_width(*key)
+                else:
+                    space = 0.0
+                current = new
+                continue
+            if kind is _HSFrag:
+                font = w[-1][0].fontName
                 space = space_widths.get((font, f.fontSize)) or space_width(font, f.fontSize)
             else:
                 space = 0.0
-            if len(w) == 2:  # one piece: the common case
-                current = new
-                continue
             some = False
             for piece, piece_text in w[2:]:
                 g = _clone_frag(piece)
@@ -1831,11 +1968,17 @@ class _Renderer:
         None (parse the markup) when the parser does not give the one frag expected."""
         out: list[Any] = []
         links = 0  # the parser numbers each <a> of a paragraph; _markup gives each run its own
+        templates = self._templates
+        style_id = id(style)
+        frag_class = _para_frag_class()
         for run in runs:
-            if not run.br and not run.text:
+            if run.br:
+                key: tuple[Any, ...] = (style_id, None)
+            elif not run.text:
                 continue
-            key = (id(style), None) if run.br else (id(style), run.font, run.size, run.wrap)
-            known = self._templates.get(key)
+            else:
+                key = (style_id, run.font, run.size, run.wrap)
+            known = templates.get(key)
             if known is None:
                 from reportlab.platypus.paraparser import ParaParser
 
@@ -1847,10 +1990,22 @@ class _Renderer:
                     return None
                 known = self._templates[key] = (style, parsed[-1])
             template = known[1]
-            link = [(links + i, url) for i, (_, url) in enumerate(template.link)]
-            links += len(link)
-            out.append(_clone_frag(template, text=run.text, link=link,
-                                   us_lines=list(template.us_lines)))
+            if template.link:
+                link = [(links + i, url) for i, (_, url) in enumerate(template.link)]
+                links += len(link)
+            else:
+                link = []
+            if type(template) is frag_class:  # _clone_frag(template, text=..., ...) inline
+                made = frag_class.__new__(frag_class)
+                attrs = made.__dict__
+                attrs.update(template.__dict__)
+                attrs["text"] = run.text
+                attrs["link"] = link
+                attrs["us_lines"] = list(template.us_lines)
+                out.append(made)
+            else:
+                out.append(_clone_frag(template, text=run.text, link=link,
+                                       us_lines=list(template.us_lines)))
         return out
 
     def bidi_paragraph(self, runs: list[_Run], style: ParagraphStyle,
@@ -2272,6 +2427,7 @@ def _spaced(items: list[Flowable], space: float) -> list[Flowable]:
 # --- the document ---------------------------------------------------------------------------
 
 
+@functools.cache
 def _doc_class() -> type:
     from reportlab.platypus import BaseDocTemplate
 
@@ -2383,6 +2539,8 @@ class _FaceTables:
     head: bytes
     glyf: bytes
     components: dict[int, list[tuple[int, int]]]
+    padded: dict[int, bytes] = field(default_factory=dict)
+    """Glyphs met so far: their bytes in the glyph table, padded to 4 as makeSubset pads."""
 
 
 _FACES: dict[Any, _FaceTables | None] = {}
@@ -2460,44 +2618,38 @@ def _make_subset(face: Any, subset: Any, make: Any) -> bytes:
     info = _face_tables(face)
     if info is None:
         return make(face, subset)  # type: ignore[no-any-return]
-    char_to_glyph = face.charToGlyph
-    glyph_map = [0]  # new glyph index -> original
-    glyph_set = {0: 0}  # original -> new
-    code_to_glyph = {}
-    for code in subset:
-        original = char_to_glyph.get(code, 0)
-        if original not in glyph_set:
-            glyph_set[original] = len(glyph_map)
-            glyph_map.append(original)
-        code_to_glyph[code] = glyph_set[original]
+    originals = list(map(face.charToGlyph.get, subset, itertools.repeat(0)))
+    glyph_map = list(dict.fromkeys([0, *originals]))  # new glyph index -> original, first come
+    glyph_set = {g: k for k, g in enumerate(glyph_map)}  # original -> new
+    code_to_glyph = list(map(glyph_set.__getitem__, originals))
     positions = face.glyphPos
-    known = info.components
-    parts = [known.get(g) for g in glyph_map]
+    parts = list(map(info.components.get, glyph_map))
+    composite: list[int] = []  # new indices of composite glyphs, in order
     try:
-        for k, found in enumerate(parts):
-            if found is None:
-                parts[k] = _glyph_parts(info, positions, glyph_map[k])
+        if None in parts:
+            for k, found in enumerate(parts):
+                if found is None:
+                    parts[k] = _glyph_parts(info, positions, glyph_map[k])
+        composite = [k for k, found in enumerate(parts) if found]
+        n = len(glyph_map)
+        for k in composite:  # their parts join the subset, after the characters' glyphs
+            _add_parts(parts[k], glyph_map, glyph_set)  # type: ignore[arg-type]
+        while n < len(glyph_map):  # and the parts' parts, as makeSubset walks them
+            found = _glyph_parts(info, positions, glyph_map[n])
+            parts.append(found)
+            if found:
+                composite.append(n)
+                _add_parts(found, glyph_map, glyph_set)
+            n += 1
     except (ValueError, IndexError, struct.error):
         return make(face, subset)  # type: ignore[no-any-return]
-    n = 0
-    while n < len(glyph_map):  # the parts of composite glyphs too
-        if n >= len(parts):
-            try:
-                parts.append(_glyph_parts(info, positions, glyph_map[n]))
-            except (ValueError, IndexError, struct.error):
-                return make(face, subset)  # type: ignore[no-any-return]
-        for _, glyph in parts[n]:
-            if glyph not in glyph_set:
-                glyph_set[glyph] = len(glyph_map)
-                glyph_map.append(glyph)
-        n += 1
     output = TTFontMaker()
     for tag, table in info.tables:
         output.add(tag, table)
     output.add("post", info.post)
     num_glyphs = len(glyph_map)
-    hmetrics = face.hmetrics
-    hmtx = [int(v) for g in glyph_map for v in hmetrics[g]]
+    hmtx = list(map(int, itertools.chain.from_iterable(map(face.hmetrics.__getitem__,
+                                                            glyph_map))))
     n = len(hmtx) - 2  # the last advance that differs from the one before: a run after it
     while n and hmtx[n] == hmtx[n - 2]:
         n -= 2
@@ -2506,30 +2658,25 @@ def _make_subset(face: Any, subset: Any, make: Any) -> bytes:
     output.add("hmtx", struct.pack(f">{len(hmtx)}H", *hmtx))
     output.add("hhea", _set_ushort(info.hhea, 34, n >> 1))
     output.add("maxp", _set_ushort(info.maxp, 4, num_glyphs))
-    cmap = [0, 1, 1, 0, 0, 12, 6, 10 + len(subset) * 2, 0, 0, len(subset)]
-    cmap.extend(map(code_to_glyph.get, subset))
+    cmap = [0, 1, 1, 0, 0, 12, 6, 10 + len(subset) * 2, 0, 0, len(subset), *code_to_glyph]
     output.add("cmap", struct.pack(f">{len(cmap)}H", *cmap))
-    glyf = info.glyf
-    offsets = []
-    pieces = []
-    pos = 0
-    for g, comps in zip(glyph_map, parts, strict=True):
-        offsets.append(pos)
-        at = positions[g]
-        length = positions[g + 1] - at
-        if not comps:
-            pieces.append(glyf[at:at + length])
-        else:
-            data = bytearray(glyf[at:at + length])
-            for where, part in comps:
-                struct.pack_into(">H", data, where, glyph_set[part])
-            pieces.append(bytes(data))
-        pos += length
-        if pos % 4:
-            pieces.append(b"\0" * (4 - pos % 4))
-            pos += 4 - pos % 4
-    offsets.append(pos)
-    output.add("glyf", b"".join(pieces))
+    padded = info.padded
+    pieces = list(map(padded.get, glyph_map))
+    if None in pieces:
+        glyf = info.glyf
+        for k, piece in enumerate(pieces):
+            if piece is None:
+                g = glyph_map[k]
+                piece = glyf[positions[g]:positions[g + 1]]
+                pieces[k] = padded[g] = piece + b"\0" * (-len(piece) % 4)
+    for k in composite:  # component glyph numbers renumbered into the subset
+        data = bytearray(pieces[k])  # type: ignore[arg-type]
+        for where, part in parts[k]:  # type: ignore[union-attr]
+            struct.pack_into(">H", data, where, glyph_set[part])
+        pieces[k] = bytes(data)
+    offsets = [0, *itertools.accumulate(map(len, pieces))]  # type: ignore[arg-type]
+    pos = offsets[-1]
+    output.add("glyf", b"".join(pieces))  # type: ignore[arg-type]
     if (pos + 1) >> 1 > 0xFFFF:
         long_offsets = 1
         loca = struct.pack(f">{len(offsets)}L", *offsets)
@@ -2539,6 +2686,15 @@ def _make_subset(face: Any, subset: Any, make: Any) -> bytes:
     output.add("loca", loca)
     output.add("head", _set_ushort(info.head, 50, long_offsets))
     return output.makeStream()  # type: ignore[no-any-return]
+
+
+def _add_parts(parts: list[tuple[int, int]], glyph_map: list[int],
+               glyph_set: dict[int, int]) -> None:
+    """A composite glyph's parts not in the subset yet join it, at the end."""
+    for _, glyph in parts:
+        if glyph not in glyph_set:
+            glyph_set[glyph] = len(glyph_map)
+            glyph_map.append(glyph)
 
 
 @functools.cache
@@ -2720,10 +2876,12 @@ def _canvas_class() -> type:
 def _footer(lay: Layout) -> Any:
     from reportlab.lib.colors import HexColor
 
+    grey = HexColor(_GREY)  # parsed once, not on every page
+
     def draw(canvas: Any, doc: Any) -> None:
         canvas.saveState()
         canvas.setFont(fonts.SERIF, lay.font_size * 0.85)
-        canvas.setFillColor(HexColor(_GREY))
+        canvas.setFillColor(grey)
         canvas.drawCentredString(lay.width / 2, lay.bottom * 0.45, str(canvas.getPageNumber()))
         canvas.restoreState()
 
@@ -2805,11 +2963,17 @@ def render(book: Book, options: WriteOptions, *, archival: bool = False) -> byte
     _check_size(book)
     _install_number_arrays()
     _install_subset_cache()
+    from octavo.writers import _pdfsave
+
+    _pdfsave.install()  # plain values and dictionaries formatted, ToUnicode maps remembered
     _install_same_frag()
     _install_cjk_split()
     from octavo.writers._actualtext import install_fast_split
 
     install_fast_split()  # the per-character code lookup of every text drawn, by translate
+    from octavo.writers import _pdfdraw
+
+    _pdfdraw.install()  # paragraph lines written without reportlab's generic drawing layers
     lay = layout_for(options.page_size)
     for name in (fonts.SERIF, fonts.SERIF_BOLD, fonts.SERIF_ITALIC, fonts.SANS):
         fonts.register(name)  # the faces every page uses; the others load when text needs them
