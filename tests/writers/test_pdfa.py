@@ -559,3 +559,23 @@ def test_verapdf_passes_pdfa_2u_for_every_script(sample: str, tmp_path: Path) ->
     result = subprocess.run([tool, str(path), "2u"], capture_output=True, text=True,
                             timeout=600, check=False)
     assert result.stdout.startswith("PASS"), result.stdout + result.stderr
+
+
+def test_every_stream_has_its_own_eol_before_endstream() -> None:
+    """Stream data that ends in a line feed (a deflated stream's last byte, 1 in 256) still
+    gets an EOL of its own before `endstream`: /Length counts the data only (ISO 19005-2
+    6.1.7.1). Before this, 7 of 203 corpus PDFs failed veraPDF for it."""
+    import re
+
+    from reportlab.pdfbase import pdfdoc
+
+    from octavo.writers import _pdfa
+
+    _pdfa._install_strict_streams()
+    doc = pdfdoc.PDFDocument()
+    setattr(doc, _pdfa._STRICT, True)
+    for data in (b"q Q", b"q Q\n", b"\n", b"\r\n"):
+        out = pdfdoc.PDFStream(content=data, filters=[]).format(doc)
+        length = int(re.search(rb"/Length (\d+)", out).group(1))
+        assert length == len(data)
+        assert out.split(b"\nstream\n", 1)[1] == data + b"\nendstream\n"

@@ -658,8 +658,9 @@ def _install_strict_streams() -> None:
 
     def format(self: Any, document: Any) -> bytes:
         out: bytes = plain(self, document)
-        if getattr(document, _STRICT, False) and out.endswith(b"endstream\n") \
-                and not out.endswith(b"\nendstream\n"):
+        # Always: data that itself ends with a line feed (1 deflated stream in 256) still
+        # needs an EOL of its own, or a reader takes its last byte for the EOL (Length off).
+        if getattr(document, _STRICT, False) and out.endswith(b"endstream\n"):
             out = out[:-10] + b"\nendstream\n"
         return out
 
