@@ -361,13 +361,20 @@ def test_a_band_at_the_page_edge_is_encoded_as_its_rectangle() -> None:
     rows = _cover._encoded_bands(palette, [wide])[0]
     _cover._bands.clear()
     assert rows == _cover._band(palette, *wide)
+    _assert_rows_of_the_whole_page(rows, first, palette, marks)
+    _cover._bands.clear()
+
+
+def _assert_rows_of_the_whole_page(rows: list[bytes], first: int, palette: int,
+                                   marks: list) -> None:
+    """Each encoded row (from row `first` on) is that row of the whole page as Pillow encodes
+    it, restart markers included."""
     cells = _cover._ROWS * _cover._CELLS
     whole = _cover._split(_cover.encode_whole(palette, marks), cells)[2]
     for row, data in enumerate(rows, first):
         at = row * _cover._CELLS
         assert data == b"".join(cell + _cover._marker(i)
                                 for i, cell in enumerate(whole[at:at + _cover._CELLS], at))
-    _cover._bands.clear()
 
 
 @pytest.mark.parametrize("widen", ["none", "left", "right", "both"])
@@ -382,12 +389,7 @@ def test_any_rectangle_of_cells_around_the_text_splices_into_the_whole_page(wide
                _cover._CELLS - 1 if widen in ("right", "both") else high)
     _cover._bands.clear()
     rows = _cover._band(palette, first, last, columns, group)
-    cells = _cover._ROWS * _cover._CELLS
-    whole = _cover._split(_cover.encode_whole(palette, marks), cells)[2]
-    for row, data in enumerate(rows, first):
-        at = row * _cover._CELLS
-        assert data == b"".join(cell + _cover._marker(i)
-                                for i, cell in enumerate(whole[at:at + _cover._CELLS], at))
+    _assert_rows_of_the_whole_page(rows, first, palette, marks)
     _cover._bands.clear()
 
 

@@ -423,8 +423,9 @@ class _Points:
         end, end_sp, end_n = [0.0], [0.0], [0]
         xk = spk = 0.0  # x[k], sp[k]
         sp_before = space_before = 0.0  # sp[k - 1], words[k - 1].space
-        for k, w in enumerate(words):
-            if k:  # the break at the space before word k
+        n = len(words)
+        for k in range(n + 1):
+            if k or not n:  # the break at the space before word k (k == n: the end)
                 word.append(k)
                 offset.append(0)
                 hyphen.append(0.0)
@@ -434,6 +435,9 @@ class _Points:
                 end.append(xk - space_before)
                 end_sp.append(sp_before)
                 end_n.append(k - 1)
+                if k == n:
+                    break
+            w = words[k]
             breaks = w.breaks
             if breaks:
                 for off, head, hw, pen in breaks:
@@ -451,16 +455,6 @@ class _Points:
             sp_before = spk
             xk = xk + w.width + space_before
             spk = spk + space_before
-        k = len(words)  # the paragraph's end
-        word.append(k)
-        offset.append(0)
-        hyphen.append(0.0)
-        penalty.append(0.0)
-        start.append(xk)
-        start_sp.append(spk)
-        end.append(xk - space_before)
-        end_sp.append(sp_before)
-        end_n.append(k - 1)
         return cls(word, offset, hyphen, penalty, start, start_sp, word, end, end_sp, end_n)
 
 
