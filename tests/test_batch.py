@@ -67,8 +67,8 @@ def test_own_pool_sends_inputs_in_chunks_and_reports_each_in_order(tmp_path, mon
     from concurrent.futures import ThreadPoolExecutor
 
     class Pool(ThreadPoolExecutor):  # stands in for the process pool (so the spy is seen)
-        def __init__(self, max_workers: int) -> None:
-            super().__init__(max_workers)
+        def __init__(self, max_workers: int, initializer: object = None) -> None:
+            super().__init__(max_workers)  # (workers' gc pace is not for this test process)
 
     monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", Pool)
     report = octavo.convert_many([tmp_path], to=["epub"], output_dir=tmp_path / "out", jobs=2)
@@ -97,3 +97,30 @@ def test_a_task_that_dies_fails_each_of_its_inputs(tmp_path):
     assert [seen[i].input for i in range(7)] == list("abcdefg")
     assert [seen[i].status for i in range(7)] == ["ok", "ok", "failed", "failed", "ok", "ok", "ok"]
     assert "killed" in seen[2].error
+
+
+def test_own_pool_workers_collect_garbage_less_often(tmp_path, monkeypatch):
+    """octavo's own workers run the collector at their own pace (a tenth of a PDF's CPU went
+    to full passes over long-lived caches); the pool is made with that start-up."""
+    import gc
+    from concurrent.futures import ProcessPoolExecutor
+
+    import octavo
+    from octavo import batch
+
+    with ProcessPoolExecutor(1, initializer=batch._start_worker) as pool:
+        assert pool.submit(gc.get_threshold).result() == batch._WORKER_GC
+    assert batch._WORKER_GC[0] > gc.get_threshold()[0]  # this process keeps its own pace
+
+    made: list[object] = []
+
+    class Spy(ProcessPoolExecutor):
+        def __init__(self, max_workers: int, initializer: object = None) -> None:
+            made.append(initializer)
+            super().__init__(max_workers, initializer=initializer)
+
+    monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", Spy)
+    for i in range(2):
+        (tmp_path / f"a{i}.txt").write_text(f"Title {i}\n\nText of article {i}.\n")
+    report = octavo.convert_many([tmp_path], to=["epub"], output_dir=tmp_path / "out", jobs=2)
+    assert len(report.ok) == 2 and made == [batch._start_worker]
