@@ -1,3 +1,3 @@
-from octavo.cli import main
+from octavo._console import main
 
 main()

@@ -2,7 +2,6 @@
 
 # No `from __future__ import annotations` here: Typer would then eval() every parameter's
 # annotation string on each start (building the commands took ~12 ms instead of ~3 ms).
-import gc
 import sys
 from datetime import date
 from pathlib import Path
@@ -22,9 +21,6 @@ app = typer.Typer(
     # Plain help: Rich's help renderer imports a Markdown parser and costs ~150 ms at start-up.
     rich_markup_mode=None,
 )
-
-_COMMAND_GC = (100_000, 20, 10)
-"""Collector thresholds (see gc.set_threshold) for the command's own process."""
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -279,10 +275,6 @@ def inspect(
 
 
 def main() -> None:
-    # The collector's passes over a heap that only grows while reportlab, Pillow and lxml are
-    # imported found nothing to free and cost a cold conversion 15-35 ms: in the command's
-    # own process it runs far less often (pool workers set their own pace, batch.py).
-    gc.set_threshold(*_COMMAND_GC)
     try:
         app()
     except KeyboardInterrupt:
