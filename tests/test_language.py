@@ -207,13 +207,17 @@ def test_the_numpy_walk_decides_like_py3langid() -> None:
         assert walker.classify(sample) == identifier.classify(sample)[0]
 
 
-def test_the_numpy_walk_scores_bit_for_bit_like_py3langid() -> None:
+@pytest.mark.parametrize("shift", [True, False], ids=["shift-widening", "table-widening"])
+def test_the_numpy_walk_scores_bit_for_bit_like_py3langid(shift: bool) -> None:
     """Not only the labels: the scores are py3langid's own, float32 bits included (the rows
-    are summed in py3langid's order), for short, sampled and very long texts."""
+    are summed in py3langid's order), for short, sampled and very long texts; both ways of
+    widening the float16 weights."""
     import numpy as np
 
-    walker = language._walker()
-    assert walker is not None
+    folder = language._cache_dir()
+    assert language._negative_normal(folder)  # py3langid's weights: the shift applies
+    walker = language._Walker(folder, language._trie_depth(folder), negative_normal=shift)
+    assert walker.negative_normal is shift
     identifier = language._identifier()
     texts = _texts()
     samples = [text[:60] for text in texts] + ["\n".join(texts)] + [
@@ -224,6 +228,109 @@ def test_the_numpy_walk_scores_bit_for_bit_like_py3langid() -> None:
         assert got is not None
         assert got.dtype == expected.dtype
         assert np.array_equal(got.view(np.uint32), expected.view(np.uint32))
+
+
+def test_the_numpy_walk_shares_the_numpy_free_path_s_mapping() -> None:
+    """A batch worker decides its first text without numpy and the rest with it: both must
+    read the same mapped pages, not two copies of the 67 MB of tables."""
+    import numpy as np
+
+    folder = language._cache_dir()
+    walker = language._walker()
+    model = language._fast_model()
+    assert walker is not None and model is not None
+    for name, array in (("nextmove", walker.nextmove), ("ptc", walker.ptc),
+                        ("out_feat", walker.output)):
+        mapped = np.frombuffer(language._mapped(folder / f"{name}.npy")[0], dtype=np.uint8)
+        assert np.shares_memory(array, mapped), name
+        assert not array.flags.writeable
+    assert np.shares_memory(np.frombuffer(model.ptc, dtype=np.uint8), walker.ptc)
+
+
+def test_the_shift_widens_every_negative_normal_float16_exactly() -> None:
+    import numpy as np
+
+    bits = np.arange(0x8000, 0x10000, dtype=np.uint16)
+    exponent = bits & 0x7C00
+    bits = bits[(exponent != 0) & (exponent != 0x7C00)]  # negative normal numbers only
+    widened = np.left_shift(bits, 13, dtype=np.uint32).view(np.float32) * np.float32(
+        language._FLOAT16_SCALE)
+    expected = bits.view(np.float16).astype(np.float32)
+    assert len(bits) == 30 * 1024
+    assert np.array_equal(widened.view(np.uint32), expected.view(np.uint32))
+
+
+def _first_counts_by_sorting(found: list[int]) -> list[tuple[int, int]]:
+    import numpy as np
+
+    ids, first, counts = np.unique(np.array(found, dtype=np.intp), return_index=True,
+                                   return_counts=True)
+    order = np.argsort(first, kind="stable")
+    return list(zip(ids[order].tolist(), counts[order].tolist(), strict=True))
+
+
+def test_first_occurrence_counting_equals_sorting_and_leaves_no_trace() -> None:
+    import random
+
+    import numpy as np
+
+    walker = language._walker()
+    assert walker is not None
+    features = len(walker.ptc)
+    rng = random.Random(7)
+    cases = [[], [5], [features - 1, 0, features - 1], [3] * 50]
+    cases += [[rng.randrange(features if i % 2 else 40) for _ in range(rng.randrange(1, 3000))]
+              for i in range(30)]
+    for found in cases:
+        ids, counts = walker._first_counts(np.array(found, dtype=np.intp))
+        assert list(zip(ids.tolist(), counts.tolist(), strict=True)) == (
+            _first_counts_by_sorting(found))
+        assert (walker._first == language._UNSEEN).all() and not walker._count.any()
+
+
+def test_too_many_positions_for_the_scratch_are_counted_by_sorting(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    walker = language._walker()
+    assert walker is not None
+    monkeypatch.setattr(language, "_UNSEEN", 4)  # as if 4 positions overflowed int32
+    found = [7, 3, 7, 9, 3, 3]
+    ids, counts = walker._first_counts(np.array(found, dtype=np.intp))
+    assert list(zip(ids.tolist(), counts.tolist(), strict=True)) == [(7, 2), (3, 3), (9, 1)]
+    assert not walker._count.any()  # the scratch was not used
+
+
+def test_first_occurrence_counting_recovers_from_a_bad_id() -> None:
+    import numpy as np
+
+    walker = language._walker()
+    assert walker is not None
+    with pytest.raises(IndexError):
+        walker._first_counts(np.array([4, 9, len(walker.ptc) + 3], dtype=np.intp))
+    assert (walker._first == language._UNSEEN).all() and not walker._count.any()
+    ids, counts = walker._first_counts(np.array([9, 4, 9], dtype=np.intp))
+    assert ids.tolist() == [9, 4] and counts.tolist() == [2, 1]
+
+
+def test_the_float16_check_is_made_once_and_kept(monkeypatch: pytest.MonkeyPatch,
+                                                 tmp_path: Path) -> None:
+    import numpy as np
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folders = {}
+    for name, values in (("langid-aa", [-14.98, -2.73, -7.5]), ("langid-bb", [-3.0, 0.0]),
+                         ("langid-cc", [-3.0, 1.5]), ("langid-dd", [-3.0, -1e-7]),
+                         ("langid-ee", [-3.0, -np.inf])):
+        folder = tmp_path / "octavo" / name
+        folder.mkdir(parents=True)
+        np.save(folder / "ptc.npy", np.array(values, dtype=np.float16).reshape(-1, 1))
+        folders[name] = folder
+    assert language._negative_normal(folders["langid-aa"])
+    (folders["langid-aa"] / "ptc.npy").unlink()
+    assert language._negative_normal(folders["langid-aa"])  # kept: the array is not read again
+    for name in ("langid-bb", "langid-cc", "langid-dd", "langid-ee"):  # zero, >0, subnormal, inf
+        assert not language._negative_normal(folders[name]), name
 
 
 def test_the_trie_depth_is_searched_once_and_kept(monkeypatch: pytest.MonkeyPatch,

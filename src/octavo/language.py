@@ -195,9 +195,17 @@ def _fast_model() -> _FastModel | None:
     folder = _cache_dir()
     if not (folder / "classes.json").exists():
         return None  # the first run unpacks the model with numpy
-    arrays = {name: _npy(folder / f"{name}.npy") for name in _ARRAYS}
+    arrays = {name: _mapped(folder / f"{name}.npy") for name in _ARRAYS}
     classes = json.loads((folder / "classes.json").read_text())
     return _FastModel(arrays, classes)
+
+
+@functools.cache
+def _mapped(path: Path) -> tuple[memoryview, str, tuple[int, ...]]:
+    """_npy once per file and process: the numpy-free first decision and the numpy walk of the
+    later texts share one mapping, so a page both visit is in memory once (two mappings of the
+    same tables cost a batch worker ~30 MiB more)."""
+    return _npy(path)
 
 
 def _npy(path: Path) -> tuple[memoryview, str, tuple[int, ...]]:
@@ -324,22 +332,39 @@ class _FastModel:
 
 
 class _Walker:
-    def __init__(self, folder: Path, depth: int) -> None:
+    def __init__(self, folder: Path, depth: int, negative_normal: bool = False) -> None:
+        import threading
+
         import numpy as np
 
         self.np = np
-        self.nextmove = np.asarray(np.load(folder / "nextmove.npy", mmap_mode="r"))
-        self.rowbase = np.load(folder / "nextmove_row.npy").astype(np.intp) << 8
-        self.output = np.load(folder / "out_feat.npy")
-        self.ptc = np.asarray(np.load(folder / "ptc.npy", mmap_mode="r"))
-        # float16 to float32 through a table of all 65,536 values: numpy's own conversion of a
-        # text's rows was half the scoring time; the values (exact either way) are the same.
+        self.nextmove = self._array(folder / "nextmove.npy")
+        self.rowbase = self._array(folder / "nextmove_row.npy").astype(np.intp) << 8
+        self.output = self._array(folder / "out_feat.npy")
+        self.ptc = self._array(folder / "ptc.npy")
         self.ptc_bits = self.ptc.view(np.uint16) if self.ptc.dtype == np.float16 else None
-        self.float16 = np.arange(1 << 16, dtype=np.uint16).view(np.float16).astype(np.float32)
-        self.pc = np.load(folder / "pc.npy")
+        # float16 to float32: numpy's own conversion of a text's rows (~130,000 values) was half
+        # the scoring time, and so is a gather through a table of all 65,536 values. When every
+        # weight is a negative normal float16 (checked once per model, _negative_normal), the
+        # float32 bits are the float16 bits shifted by 13 and scaled by -2**80 (exact: a power
+        # of two): two passes. Otherwise the table converts. Both give the same values.
+        self.negative_normal = negative_normal and self.ptc_bits is not None
+        self.float16 = None if self.negative_normal else np.arange(
+            1 << 16, dtype=np.uint16).view(np.float16).astype(np.float32)
+        self.pc = self._array(folder / "pc.npy")
         self.classes = json.loads((folder / "classes.json").read_text())
         self.depth = depth
         self.aliases = _alias_pairs(self.classes)
+        # Per-feature scratch for counting without a sort (see _first_counts); every use
+        # leaves it as it found it, and the lock keeps two threads from sharing it.
+        self._first = np.full(len(self.ptc), _UNSEEN, dtype=np.int32)
+        self._count = np.zeros(len(self.ptc), dtype=np.int32)
+        self._scratch = threading.Lock()
+
+    def _array(self, path: Path) -> Any:
+        """A cached array, read-only, in the mapping the numpy-free path uses too (_mapped)."""
+        data, code, shape = _mapped(path)
+        return self.np.frombuffer(data, dtype=self.np.dtype("<" + code)).reshape(shape)
 
     def features(self, sample: str) -> tuple[Any, Any]:
         """(feature ids in order of first occurrence, their counts): py3langid's visit counts."""
@@ -356,10 +381,35 @@ class _Walker:
             # positions >= back read byte (position - back); earlier ones have not started
             states[back:] = self.nextmove[self.rowbase[states[back:]] + data[:size - back]]
         found = self.output[states]
-        found = found[found >= 0]
-        ids, first, counts = np.unique(found, return_index=True, return_counts=True)
-        order = np.argsort(first, kind="stable")
-        return ids[order], counts[order]
+        return self._first_counts(found[found >= 0].astype(np.intp))
+
+    def _first_counts(self, found: Any) -> tuple[Any, Any]:
+        """The distinct values of `found` in order of first occurrence, with their counts.
+        np.unique sorts (and a second sort restores the order): ~0.25 ms a text, a third of
+        the detection. Here the earliest position and the count of each feature are scattered
+        into per-feature arrays (np.minimum.at and np.add.at are exact for repeated indices),
+        and a position is a first occurrence when it is its feature's earliest: ~0.03 ms."""
+        np = self.np
+        size = len(found)
+        if size >= _UNSEEN:  # positions must fit the int32 scratch: sort instead
+            ids, first, counts = np.unique(found, return_index=True, return_counts=True)
+            order = np.argsort(first, kind="stable")
+            return ids[order], counts[order]
+        positions = np.arange(size, dtype=np.int32)
+        with self._scratch:
+            earliest, count = self._first, self._count
+            try:
+                np.minimum.at(earliest, found, positions)
+                np.add.at(count, found, 1)
+                ids = found[earliest[found] == positions]
+                counts = count[ids]
+                earliest[ids] = _UNSEEN
+                count[ids] = 0
+            except BaseException:  # e.g. an id out of range: leave no stale entries behind
+                earliest.fill(_UNSEEN)
+                count.fill(0)
+                raise
+        return ids, counts
 
     def scores(self, sample: str) -> Any:
         """py3langid's raw scores (`_raw_score`) before aliases are folded; None when the
@@ -368,7 +418,13 @@ class _Walker:
         ids, counts = self.features(sample)
         if not len(ids):
             return None
-        rows = self.ptc[ids] if self.ptc_bits is None else self.float16[self.ptc_bits[ids]]
+        if self.ptc_bits is None:
+            rows = self.ptc[ids]
+        elif self.negative_normal:
+            rows = np.left_shift(self.ptc_bits[ids], 13, dtype=np.uint32).view(np.float32)
+            rows *= _FLOAT16_SCALE
+        else:
+            rows = self.float16[self.ptc_bits[ids]]
         return np.log1p(counts.astype(np.float32)) @ rows + self.pc
 
     def classify(self, sample: str) -> str | None:
@@ -383,6 +439,12 @@ class _Walker:
         return str(self.classes[int(scores.argmax())])
 
 
+_UNSEEN = 2**31 - 1
+_FLOAT16_SCALE = -(2.0**80)
+"""A negative normal float16's bits shifted left by 13 read as the float32 2**-80 times its
+magnitude (the sign bit lands in the exponent, adding 32 to it)."""
+
+
 @functools.cache
 def _walker() -> _Walker | None:
     """None when the model cache is not there (a read-only cache folder): py3langid walks."""
@@ -390,7 +452,7 @@ def _walker() -> _Walker | None:
         folder = _cache_dir()
         if not (folder / "classes.json").exists():
             _identifier()  # unpacks the cache
-        return _Walker(folder, _trie_depth(folder))
+        return _Walker(folder, _trie_depth(folder), _negative_normal(folder))
     except (OSError, ValueError, KeyError):
         return None
 
@@ -426,3 +488,37 @@ def _trie_depth(folder: Path) -> int:
 
 
 _DEPTH_PREFIX = "langid.depth-"
+
+
+def _negative_normal(folder: Path) -> bool:
+    """Whether every weight in ptc.npy is a negative normal float16 (py3langid's are
+    log-probabilities between -15 and -2), which lets _Walker widen rows with a shift. Checked
+    once per model (~0.1 s) and kept beside the unpacked arrays."""
+    import numpy as np
+
+    path = folder.with_name(folder.name.replace(_PREFIX, _FLOAT16_PREFIX, 1) + ".json")
+    try:
+        return bool(json.loads(path.read_text())["negative_normal"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    ptc = np.load(folder / "ptc.npy", mmap_mode="r")
+    answer = ptc.dtype == np.float16
+    if answer:
+        bits = ptc.reshape(-1).view(np.uint16)
+        for start in range(0, len(bits), 1 << 20):
+            chunk = bits[start:start + (1 << 20)]
+            exponent = chunk & 0x7C00
+            # sign set; exponent field neither 0 (zero, subnormal) nor 31 (inf, nan)
+            if not ((chunk >= 0x8000).all() and (exponent != 0).all()
+                    and (exponent != 0x7C00).all()):
+                answer = False
+                break
+    try:
+        cache.write_file(path, json.dumps({"negative_normal": bool(answer)}).encode(),
+                         _FLOAT16_PREFIX)
+    except OSError:
+        pass  # a read-only cache folder: check again next time
+    return bool(answer)
+
+
+_FLOAT16_PREFIX = "langid.float16-"
