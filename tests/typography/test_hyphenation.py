@@ -218,3 +218,21 @@ def test_nonstandard_breaks_keep_pyphens_own_dictionary(cache_home: Path) -> Non
     assert isinstance(dic, pyphen.Pyphen)
     assert not cached_files(cache_home)
     assert "-" in hyphenate("egészségügyi", "hu")
+
+
+def test_the_cache_stores_each_value_once_and_replaces_older_formats(cache_home: Path) -> None:
+    path = Path(pyphen.LANGUAGES[dictionary_name("de") or ""])
+    fingerprint = cache.fingerprint(path)
+    older = cache_home / "octavo" / f"{path.stem}-v{hyphenation._CACHE_FORMAT - 1}-{fingerprint}.marshal"
+    older.parent.mkdir(parents=True, exist_ok=True)
+    older.write_bytes(b"an older layout")
+    hyphenate("Bevölkerung", "de")
+    (current,) = cached_files(cache_home)  # the older format's entry is gone
+    assert current.name == hyphenation._cache_file(path).name
+    table = hyphenation._read_cache(current)
+    assert table is not None
+    # The same table pyphen's parse gives, each distinct value one shared object.
+    expected = hyphenation._table_from_pyphen(pyphen.Pyphen(lang=dictionary_name("de")).hd)
+    assert table == expected
+    distinct = len(set(table.values()))
+    assert len({id(value) for value in table.values()}) == distinct < len(table) / 10

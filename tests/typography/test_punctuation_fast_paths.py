@@ -2,10 +2,14 @@
 
 `_quick_test` lets `_apply_once` return early on text no rule would run on, and
 `_Typesetter.inlines` skips rendering neighbours for a single node. Both are checked here
-against the unshortened code: the one-rule-at-a-time filter and the general node walk.
+against the unshortened code: the one-rule-at-a-time filter and the general node walk. Rule
+patterns compiled on first use are checked against the same rules compiled up front.
 """
 
 from __future__ import annotations
+
+import dataclasses
+import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -107,3 +111,29 @@ def test_single_child_sees_the_text_after_it() -> None:
     assert P._Typesetter("de").block(block) == block
     alone = P._Typesetter("de").block(Paragraph((Emphasis((Text('Hallo"'),)),)))
     assert alone == Paragraph((Emphasis((Text("Hallo“"),)),))
+
+
+def _eager(rules: tuple[P._Rule, ...]) -> tuple[P._Rule, ...]:
+    """The rules with their patterns compiled up front, as before they were compiled lazily."""
+    return tuple(dataclasses.replace(rule, pattern=re.compile(rule.pattern.pattern))
+                 for rule in rules)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text, _text, _text, _languages)
+def test_lazily_compiled_rules_give_what_compiled_rules_give(before: str, text: str, after: str,
+                                                             language: str) -> None:
+    rules, triggers = P._rules(language), P._triggers(language)
+    assert P._apply_once(rules, before, text, after, triggers) == \
+        P._apply_once(_eager(rules), before, text, after, triggers)
+
+
+def test_a_rule_compiles_its_pattern_only_when_a_text_reaches_it() -> None:
+    rule = P._abbreviation_rule(P._ABBREVIATIONS["de"])  # fresh: _rules() caches its own
+    assert rule.pattern._compiled is None
+    # No "x. y." in the text: the gate turns it away, the costly pattern stays uncompiled.
+    assert P._apply_once((rule,), "", "Im August 2024 startete sie.", "") == \
+        "Im August 2024 startete sie."
+    assert rule.pattern._compiled is None
+    assert P._apply_once((rule,), "", "Das ist z. B. gut.", "") == f"Das ist z.{NNBSP}B. gut."
+    assert rule.pattern._compiled is not None

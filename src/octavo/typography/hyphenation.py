@@ -39,8 +39,11 @@ _MINIMUMS: dict[str, tuple[int, int]] = {"de": (2, 2), "nl": (2, 2), "sv": (2, 2
 _PREFIX_DEPTH = 6
 """Longest pattern prefix kept in Patterns' prefix table (see Patterns._prefix_table)."""
 
-_CACHE_FORMAT = 1
-"""Bumped when the cached file's layout changes (old files are then ignored)."""
+_CACHE_FORMAT = 2
+"""Bumped when the cached file's layout changes (old files are then ignored, and removed when
+the new one is written). 2: equal values are one object, which marshal stores once and loads
+as a reference (German: ~2,500 distinct values for 66,000 patterns), halving the load (~30 ms
+to ~15 ms of every German PDF's start)."""
 
 
 def minimums(name: str) -> tuple[int, int]:
@@ -219,7 +222,10 @@ def _table_from_pyphen(hd: Any) -> dict[str, bytes] | None:
 
 
 def _write_cache(target: Path, table: dict[str, bytes], prefix: str) -> None:
-    """Write the table; the file appears whole or not at all (a racing process may win)."""
+    """Write the table, each distinct value once; the file appears whole or not at all (a
+    racing process may win)."""
+    shared: dict[bytes, bytes] = {}
+    table = {key: shared.setdefault(value, value) for key, value in table.items()}
     cache.write_file(target, marshal.dumps(table), prefix)
 
 
@@ -260,7 +266,8 @@ def _pyphen(name: str) -> Any:
         table = _table_from_pyphen(dic.hd)
         if table is not None:
             try:
-                _write_cache(target, table, _cache_prefix(path))
+                # Every format's entries of this dictionary are pruned: "<stem>-v".
+                _write_cache(target, table, _cache_prefix(path).rsplit("-v", 1)[0] + "-v")
             except OSError:
                 pass  # a read-only or full cache folder: parse again next time
             return Patterns(table, left, right)
