@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import marshal
 import zlib
+from pathlib import Path
 
 import pytest
 from PIL import Image as PILImage
@@ -163,7 +164,7 @@ def test_font_coverage_comes_from_the_disk_cache_and_equals_the_parsed_cmap(
     parsed = frozenset(_cover._parse_cmap(_cover._font_bytes(name)))
     _cover._cmap.cache_clear()
     assert _cover._cmap(name) == parsed  # parsed, then stored
-    (entry,) = (tmp_path / "octavo").glob("cover-cmap-DejaVuSans-*")
+    (entry,) = (tmp_path / "octavo").glob("cover-cmap-DejaVuSans=*")
     monkeypatch.setattr(_cover, "_parse_cmap", lambda font: pytest.fail("parsed again"))
     _cover._cmap.cache_clear()
     assert _cover._cmap(name) == parsed  # from the cache
@@ -174,6 +175,21 @@ def test_font_coverage_comes_from_the_disk_cache_and_equals_the_parsed_cmap(
     assert _cover._cmap(name) == parsed  # a damaged entry is parsed anew and replaced
     assert _cover._cmap_from_runs(marshal.loads(entry.read_bytes())) == parsed
     _cover._cmap.cache_clear()
+
+
+def test_one_faces_cached_coverage_does_not_prune_another_whose_name_it_begins(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writing an entry prunes older entries of the same source by name prefix: the prefix of
+    DejaVuSans must not take DejaVuSans-Bold's entry with it."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    _cover._cmap.cache_clear()
+    try:
+        _cover._cmap("DejaVuSans-Bold.ttf")
+        _cover._cmap("DejaVuSans.ttf")
+        names = sorted(p.name.split("=")[0] for p in (tmp_path / "octavo").glob("cover-cmap-*"))
+        assert names == ["cover-cmap-DejaVuSans", "cover-cmap-DejaVuSans-Bold"]
+    finally:
+        _cover._cmap.cache_clear()
 
 
 # --- cheaper covers: the shortcuts must not change the layout or the pixels ----------------------
@@ -520,3 +536,21 @@ def test_mixed_font_runs_are_the_runs_found_one_character_at_a_time(text: str) -
     runs = font.runs(text)
     assert runs == _runs_one_character_at_a_time(font, text)
     assert "".join(part for _face, part in runs) == text
+
+
+def test_cached_ligature_pairs_equal_the_parsed_ones(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    faces = ("DejaVuSerif-Bold.ttf", "DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSerif.ttf")
+    for face in faces:
+        _cover._ligature_pairs.cache_clear()
+        parsed = _cover._parse_ligature_pairs(face)
+        assert _cover._ligature_pairs(face) == parsed  # a miss: parses and stores
+        (stored,) = (tmp_path / "octavo").glob(f"cover-liga-{Path(face).stem}=*")
+        _cover._ligature_pairs.cache_clear()
+        assert _cover._ligature_pairs(face) == parsed  # a hit
+        stored.write_bytes(b"\x00damaged")
+        _cover._ligature_pairs.cache_clear()
+        assert _cover._ligature_pairs(face) == parsed  # damaged: parsed again
+    assert any(_cover._parse_ligature_pairs(face) for face in faces)  # not all empty
+    _cover._ligature_pairs.cache_clear()

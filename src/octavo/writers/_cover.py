@@ -127,7 +127,8 @@ def _cmap(filename: str) -> frozenset[int]:
     costs a few milliseconds a font at every start, so the result is kept in the disk cache
     (as runs of code points), keyed by the font file's fingerprint."""
     ref = resources.files("octavo").joinpath("fonts", filename)
-    prefix = f"cover-cmap-{Path(filename).stem}-"
+    # "=": no face's prefix may be another's ("DejaVuSans-" would prune "DejaVuSans-Bold-...").
+    prefix = f"cover-cmap-{Path(filename).stem}="
     entry = None
     if isinstance(ref, Path):
         try:
@@ -728,7 +729,30 @@ def _ligature_pairs(face: str) -> frozenset[str]:
     """The character pairs that begin a ligature in any of the face's GSUB ligature lookups,
     whichever feature uses them: a superset of what the layout joins, which is all that
     matters (such a line is rendered whole). (Not measurable otherwise: DejaVu Sans's "fi" is
-    as wide as "f" and "i".)"""
+    as wide as "f" and "i".) Reading the font and its cmap and GSUB for this cost a cover
+    ~10 ms at every start, so the pairs are kept in the disk cache, as _cmap's code points."""
+    ref = resources.files("octavo").joinpath("fonts", face)
+    # "=": no face's prefix may be another's ("DejaVuSans-" would prune "DejaVuSans-Bold-...").
+    prefix = f"cover-liga-{Path(face).stem}="
+    entry = None
+    if isinstance(ref, Path):
+        try:
+            entry = cache.entry(prefix, ref, _CMAP_SUFFIX)
+            pairs = marshal.loads(entry.read_bytes())
+            if type(pairs) is frozenset and all(type(p) is str for p in pairs):
+                return pairs
+        except (OSError, ValueError, EOFError, TypeError):
+            pass  # absent or damaged: parse the font
+    pairs = _parse_ligature_pairs(face)
+    if entry is not None:
+        try:
+            cache.write_file(entry, marshal.dumps(pairs), prefix)
+        except OSError:
+            pass
+    return pairs
+
+
+def _parse_ligature_pairs(face: str) -> frozenset[str]:
     font = _font_bytes(face)
     gsub = _table(font, b"GSUB")
     if gsub is None:
