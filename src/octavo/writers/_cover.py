@@ -33,7 +33,7 @@ import struct
 import threading
 import unicodedata
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -126,23 +126,31 @@ def _cmap(filename: str) -> frozenset[int]:
     """The code points a TrueType font maps to a real glyph (cmap formats 4 and 12). Parsing
     costs a few milliseconds a font at every start, so the result is kept in the disk cache
     (as runs of code points), keyed by the font file's fingerprint."""
-    ref = resources.files("octavo").joinpath("fonts", filename)
+    return _cached("cmap", filename, lambda: frozenset(_parse_cmap(_font_bytes(filename))),
+                   _cmap_runs, _cmap_from_runs)
+
+
+def _cached(kind: str, face: str, parse: Callable[[], Any], pack: Callable[[Any], Any],
+            unpack: Callable[[Any], Any]) -> Any:
+    """What `parse` reads from a font, kept in the disk cache (packed for marshal), keyed by the
+    font file's fingerprint; an absent or damaged entry is parsed anew and replaced."""
+    ref = resources.files("octavo").joinpath("fonts", face)
     # "=": no face's prefix may be another's ("DejaVuSans-" would prune "DejaVuSans-Bold-...").
-    prefix = f"cover-cmap-{Path(filename).stem}="
+    prefix = f"cover-{kind}-{Path(face).stem}="
     entry = None
     if isinstance(ref, Path):
         try:
             entry = cache.entry(prefix, ref, _CMAP_SUFFIX)
-            return _cmap_from_runs(marshal.loads(entry.read_bytes()))
+            return unpack(marshal.loads(entry.read_bytes()))
         except (OSError, ValueError, EOFError, TypeError):
             pass  # absent or damaged: parse the font
-    cmap = frozenset(_parse_cmap(_font_bytes(filename)))
+    value = parse()
     if entry is not None:
         try:
-            cache.write_file(entry, marshal.dumps(_cmap_runs(cmap)), prefix)
+            cache.write_file(entry, marshal.dumps(pack(value)), prefix)
         except OSError:
             pass
-    return cmap
+    return value
 
 
 _CMAP_SUFFIX = "-v1.marshal"
@@ -731,24 +739,13 @@ def _ligature_pairs(face: str) -> frozenset[str]:
     matters (such a line is rendered whole). (Not measurable otherwise: DejaVu Sans's "fi" is
     as wide as "f" and "i".) Reading the font and its cmap and GSUB for this cost a cover
     ~10 ms at every start, so the pairs are kept in the disk cache, as _cmap's code points."""
-    ref = resources.files("octavo").joinpath("fonts", face)
-    # "=": no face's prefix may be another's ("DejaVuSans-" would prune "DejaVuSans-Bold-...").
-    prefix = f"cover-liga-{Path(face).stem}="
-    entry = None
-    if isinstance(ref, Path):
-        try:
-            entry = cache.entry(prefix, ref, _CMAP_SUFFIX)
-            pairs = marshal.loads(entry.read_bytes())
-            if type(pairs) is frozenset and all(type(p) is str for p in pairs):
-                return pairs
-        except (OSError, ValueError, EOFError, TypeError):
-            pass  # absent or damaged: parse the font
-    pairs = _parse_ligature_pairs(face)
-    if entry is not None:
-        try:
-            cache.write_file(entry, marshal.dumps(pairs), prefix)
-        except OSError:
-            pass
+    return _cached("liga", face, lambda: _parse_ligature_pairs(face), lambda pairs: pairs,
+                   _checked_pairs)
+
+
+def _checked_pairs(pairs: Any) -> frozenset[str]:
+    if type(pairs) is not frozenset or not all(type(p) is str for p in pairs):
+        raise TypeError("not a set of character pairs")
     return pairs
 
 
