@@ -26,10 +26,10 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Callable
 
+from octavo._lazy_re import LazyPattern
 from octavo.model import (
     Article,
     Block,
@@ -70,38 +70,15 @@ Replacement = str | tuple[int, str] | None
 Repl = str | Callable[[re.Match[str]], Replacement]
 
 
-class _LazyPattern:
-    """A rule's regex, compiled when a text first gets past the rule's triggers and gate. Most
-    rules of a language never run on one article (a German one without `z. B.` never needs the
-    abbreviation pattern, the costliest at ~4 ms), and compiling them all cost a one-file
-    conversion ~12 ms. Only what _apply_once uses is offered."""
-
-    __slots__ = ("_compiled", "pattern")
-
-    def __init__(self, pattern: str) -> None:
-        self.pattern = pattern
-        self._compiled: re.Pattern[str] | None = None
-
-    def compiled(self) -> re.Pattern[str]:
-        compiled = self._compiled
-        if compiled is None:
-            compiled = self._compiled = re.compile(self.pattern)
-        return compiled
-
-    def finditer(self, string: str, pos: int = 0) -> Iterator[re.Match[str]]:
-        compiled = self._compiled
-        if compiled is None:
-            compiled = self.compiled()
-        return compiled.finditer(string, pos)
-
-
 @dataclass(frozen=True, slots=True)
 class _Rule:
     """One regex rule. Patterns start with a literal where they can: CPython's `re` scans for a
     literal prefix in C, but tries a pattern that starts with a class or a lookbehind at every
     position (30-80 µs per 1.4 KB instead of 1-5 µs)."""
 
-    pattern: _LazyPattern
+    pattern: LazyPattern
+    """Compiled when a text first gets past the rule's triggers and gate: most rules of a
+    language never run on one article (compiling them all cost a one-file conversion ~12 ms)."""
     repl: Repl
     triggers: tuple[str, ...] = ()
     """The rule runs only on text containing one of these (`in` is cheaper than any regex)."""
@@ -116,7 +93,7 @@ class _Rule:
 def _rule(
     pattern: str, repl: Repl, *triggers: str, back: int = 0, needs_digit: bool = False
 ) -> _Rule:
-    return _Rule(_LazyPattern(pattern), repl, triggers, back, needs_digit=needs_digit)
+    return _Rule(LazyPattern(pattern, 0), repl, triggers, back, needs_digit=needs_digit)
 
 
 def _alternation(words: list[str] | str) -> str:
@@ -360,7 +337,7 @@ def _abbreviation_rule(abbreviations: list[str]) -> _Rule:
     )
     # The cheap test: every abbreviation has "x. y." or "x.y." in it.
     gate = re.compile(rf"\.{_SPACES}?[^\W\d_]{{1,3}}\.")
-    full = _LazyPattern(rf"(?<![\w.])(?:{pattern})")
+    full = LazyPattern(rf"(?<![\w.])(?:{pattern})", 0)
 
     def repl(m: re.Match[str]) -> Replacement:
         return canonical[re.sub(_SPACES, "", m.group(0))]

@@ -61,7 +61,7 @@ from octavo.model import (
 from octavo.options import PAGE_SIZES, WriteOptions
 from octavo.typography import fonts
 from octavo.typography.quotes import QuoteMarks, quote_marks
-from octavo.writers._lazy_re import LazyPattern
+from octavo._lazy_re import LazyPattern
 
 if TYPE_CHECKING:
     from reportlab.lib.styles import ParagraphStyle
@@ -2938,8 +2938,8 @@ def _check_size(book: Book) -> None:
 @functools.cache
 def _import_reportlab() -> None:
     """reportlab's paragraph module, imported once with two costly patterns it compiles but
-    octavo never uses deferred (~40 ms of every start; see _lazy_re)."""
-    from octavo.writers._lazy_re import lazy_patterns
+    octavo never uses deferred (~40 ms of every start; see octavo._lazy_re)."""
+    from octavo._lazy_re import lazy_patterns
 
     with lazy_patterns():
         import reportlab.platypus.paragraph  # noqa: F401

@@ -7,7 +7,7 @@ import re
 import subprocess
 import sys
 
-from octavo.writers import _lazy_re
+from octavo import _lazy_re
 
 
 def test_a_lazy_pattern_compiles_on_first_use_and_behaves_like_the_pattern() -> None:
@@ -38,7 +38,7 @@ def test_the_pdf_writer_imports_reportlab_with_its_uri_pattern_deferred() -> Non
         "article = Article(title='T', language='en', body=(Paragraph((Text('Some words.'),)),))\n"
         "assert render(Book.of(article), WriteOptions()).startswith(b'%PDF')\n"
         "from reportlab.platypus import paragraph\n"
-        "from octavo.writers import _lazy_re\n"
+        "from octavo import _lazy_re\n"
         "lazy = paragraph.uri_pat\n"
         "print(type(lazy).__name__, lazy._compiled is None, re.compile is _lazy_re._compile)\n"
         "real = _lazy_re._compile(lazy.pattern, lazy.flags)\n"
@@ -84,7 +84,7 @@ def test_reportlabs_uri_splitting_is_unchanged_by_the_stand_in() -> None:
         "_import_reportlab()\n"
         "from reportlab.platypus import paragraph\n"
         "from reportlab.lib import PyFontify\n"
-        "from octavo.writers import _lazy_re\n"
+        "from octavo import _lazy_re\n"
         "assert isinstance(PyFontify.matchRE, _lazy_re.LazyPattern)\n"
         f"uris = {_URIS!r}\n"
         "lazy = [paragraph._uri_split_pairs(u) for u in uris if '://' not in u]\n"

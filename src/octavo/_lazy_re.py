@@ -12,7 +12,8 @@ Every other pattern is compiled as usual.
 (`_uri_split_pairs`), and compiling it costs ~40 ms. It can only match a string that holds
 "://" (a literal of the pattern, without case variants), so its stand-in answers `match`,
 `search` and `fullmatch` on strings without "://" with None and compiles only for the others.
-`LazyPattern` also serves the PDF writer's own wide-range patterns that only some scripts need.
+`LazyPattern` also serves the PDF writer's own wide-range patterns that only some scripts need,
+and the typesetter's punctuation rules, most of which never run on a given article.
 """
 
 from __future__ import annotations
@@ -50,6 +51,16 @@ class LazyPattern:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._real(), name)
+
+    @property
+    def pattern(self) -> str:
+        return self._pattern  # without compiling
+
+    def finditer(self, string: str, *more: Any) -> Iterator[re.Match[str]]:
+        compiled = self._compiled  # (spelt out: the typesetter's hot loop calls it)
+        if compiled is None:
+            compiled = self._real()
+        return compiled.finditer(string, *more)
 
     def _cannot_match(self, string: object, more: tuple[object, ...], named: dict[str, Any]
                       ) -> bool:
