@@ -20,6 +20,7 @@ import re
 import struct
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -457,16 +458,31 @@ def _walker() -> _Walker | None:
         return None
 
 
-def _trie_depth(folder: Path) -> int:
-    """The deepest state's distance from the root: a breadth-first search of the DFA (~1 s),
-    done once per model and kept beside the unpacked arrays."""
-    import numpy as np
-
-    path = folder.with_name(folder.name.replace(_PREFIX, _DEPTH_PREFIX, 1) + ".json")
+def _model_fact(folder: Path, name: str, measure: Callable[[], Any]) -> Any:
+    """A fact about the unpacked model (its trie depth, the kind of its weights): measured once
+    per model and kept beside the arrays, as `langid.<name>-<fingerprint>.json`."""
+    prefix = f"langid.{name}-"
+    path = folder.with_name(folder.name.replace(_PREFIX, prefix, 1) + ".json")
     try:
-        return int(json.loads(path.read_text())["depth"])
+        return json.loads(path.read_text())[name]
     except (OSError, ValueError, KeyError, TypeError):
         pass
+    value = measure()
+    try:
+        cache.write_file(path, json.dumps({name: value}).encode(), prefix)
+    except OSError:
+        pass  # a read-only cache folder: measure again next time
+    return value
+
+
+def _trie_depth(folder: Path) -> int:
+    """The deepest state's distance from the root: a breadth-first search of the DFA (~1 s)."""
+    return int(_model_fact(folder, "depth", lambda: _search_depth(folder)))
+
+
+def _search_depth(folder: Path) -> int:
+    import numpy as np
+
     nextmove = np.load(folder / "nextmove.npy", mmap_mode="r")
     rowbase = np.load(folder / "nextmove_row.npy").astype(np.intp) << 8
     seen = np.zeros(len(rowbase), dtype=bool)
@@ -480,45 +496,29 @@ def _trie_depth(folder: Path) -> int:
             break
         seen[frontier] = True
         depth += 1
-    try:
-        cache.write_file(path, json.dumps({"depth": depth}).encode(), _DEPTH_PREFIX)
-    except OSError:
-        pass  # a read-only cache folder: search again next time
     return depth
-
-
-_DEPTH_PREFIX = "langid.depth-"
 
 
 def _negative_normal(folder: Path) -> bool:
     """Whether every weight in ptc.npy is a negative normal float16 (py3langid's are
-    log-probabilities between -15 and -2), which lets _Walker widen rows with a shift. Checked
-    once per model (~0.1 s) and kept beside the unpacked arrays."""
+    log-probabilities between -15 and -2), which lets _Walker widen rows with a shift (~0.1 s
+    to check)."""
+    return bool(_model_fact(folder, "float16", lambda: _all_negative_normal(folder)))
+
+
+def _all_negative_normal(folder: Path) -> bool:
     import numpy as np
 
-    path = folder.with_name(folder.name.replace(_PREFIX, _FLOAT16_PREFIX, 1) + ".json")
-    try:
-        return bool(json.loads(path.read_text())["negative_normal"])
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
     ptc = np.load(folder / "ptc.npy", mmap_mode="r")
-    answer = ptc.dtype == np.float16
-    if answer:
-        bits = ptc.reshape(-1).view(np.uint16)
-        for start in range(0, len(bits), 1 << 20):
-            chunk = bits[start:start + (1 << 20)]
-            exponent = chunk & 0x7C00
-            # sign set; exponent field neither 0 (zero, subnormal) nor 31 (inf, nan)
-            if not ((chunk >= 0x8000).all() and (exponent != 0).all()
-                    and (exponent != 0x7C00).all()):
-                answer = False
-                break
-    try:
-        cache.write_file(path, json.dumps({"negative_normal": bool(answer)}).encode(),
-                         _FLOAT16_PREFIX)
-    except OSError:
-        pass  # a read-only cache folder: check again next time
-    return bool(answer)
+    if ptc.dtype != np.float16:
+        return False
+    bits = ptc.reshape(-1).view(np.uint16)
+    for start in range(0, len(bits), 1 << 20):
+        chunk = bits[start:start + (1 << 20)]
+        exponent = chunk & 0x7C00
+        # sign set; exponent field neither 0 (zero, subnormal) nor 31 (inf, nan)
+        if not ((chunk >= 0x8000).all() and (exponent != 0).all()
+                and (exponent != 0x7C00).all()):
+            return False
+    return True
 
-
-_FLOAT16_PREFIX = "langid.float16-"
