@@ -361,6 +361,7 @@ class _Walker:
         self._first = np.full(len(self.ptc), _UNSEEN, dtype=np.int32)
         self._count = np.zeros(len(self.ptc), dtype=np.int32)
         self._scratch = threading.Lock()
+        self._one = np.int32(1)
 
     def _array(self, path: Path) -> Any:
         """A cached array, read-only, in the mapping the numpy-free path uses too (_mapped)."""
@@ -401,7 +402,8 @@ class _Walker:
             earliest, count = self._first, self._count
             try:
                 np.minimum.at(earliest, found, positions)
-                np.add.at(count, found, 1)
+                # A typed one: with a Python int, add.at leaves numpy's fast loop (~0.2 ms).
+                np.add.at(count, found, self._one)
                 ids = found[earliest[found] == positions]
                 counts = count[ids]
                 earliest[ids] = _UNSEEN
@@ -419,14 +421,20 @@ class _Walker:
         ids, counts = self.features(sample)
         if not len(ids):
             return None
+        weights = np.log1p(counts.astype(np.float32))
         if self.ptc_bits is None:
             rows = self.ptc[ids]
         elif self.negative_normal:
-            rows = np.left_shift(self.ptc_bits[ids], 13, dtype=np.uint32).view(np.float32)
-            rows *= _FLOAT16_SCALE
+            # np.take: the same rows as ptc_bits[ids], gathered with less overhead (~30 µs)
+            rows = np.left_shift(np.take(self.ptc_bits, ids, axis=0), 13,
+                                 dtype=np.uint32).view(np.float32)
+            # The rows' scale goes on the weights instead (a pass over a few hundred values,
+            # not ~130,000): scaling by a power of two is exact, so every product, and thus
+            # the sum, is bit for bit the one with scaled rows (all values stay normal).
+            weights *= _FLOAT16_SCALE
         else:
             rows = self.float16[self.ptc_bits[ids]]
-        return np.log1p(counts.astype(np.float32)) @ rows + self.pc
+        return weights @ rows + self.pc
 
     def classify(self, sample: str) -> str | None:
         """py3langid's label for the sample; None when it has no features (py3langid decides)."""
