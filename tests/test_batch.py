@@ -37,18 +37,18 @@ def test_a_local_batch_syncs_once_instead_of_per_file(tmp_path, monkeypatch):
         (tmp_path / f"{name}.txt").write_text(f"Title {name}\n\nSome text of article {name} "
                                               "that is long enough to read.\n")
     fsyncs: list[int] = []
-    syncs: list[bool] = []
     monkeypatch.setattr(os, "fsync", lambda fd: fsyncs.append(fd))
-    monkeypatch.setattr(output, "sync_all", lambda: syncs.append(True))
-    monkeypatch.setattr("octavo.batch.sync_all", lambda: syncs.append(True))
+    syncs: list[set[Path]] = []
+    monkeypatch.setattr(output, "sync_all", lambda folders: syncs.append(set(folders)))
+    monkeypatch.setattr("octavo.batch.sync_all", lambda folders: syncs.append(set(folders)))
     report = octavo.convert_many(sorted(tmp_path.glob("*.txt")), to=["epub"],
                                  output_dir=tmp_path / "out", jobs=1)
     assert len(report.ok) == 3
-    assert fsyncs == [] and syncs == [True]
+    assert fsyncs == [] and syncs == [{tmp_path / "out"}]  # the folder written to, once
     # One input: its file is fsynced as it is written, and nothing else is synced.
     report = octavo.convert_many([tmp_path / "a.txt"], to=["epub"], output_dir=tmp_path / "one",
                                  jobs=1)
-    assert len(report.ok) == 1 and len(fsyncs) == 1 and syncs == [True]
+    assert len(report.ok) == 1 and len(fsyncs) == 1 and len(syncs) == 1
 
 
 def test_own_pool_sends_inputs_in_chunks_and_reports_each_in_order(tmp_path, monkeypatch):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
 
@@ -140,3 +141,36 @@ def test_deferred_sync_skips_fsync_but_still_replaces_whole(tmp_path, monkeypatc
     with atomic_write(tmp_path / "c.epub") as fh:  # outside the block: durable again
         fh.write(b"three")
     assert len(calls) == 2
+
+
+def test_a_batch_sync_flushes_each_file_system_of_its_folders_once(tmp_path, monkeypatch):
+    from octavo import output
+
+    calls: list[int] = []
+    synced_all: list[bool] = []
+    monkeypatch.setattr(os, "sync", lambda: synced_all.append(True))
+    monkeypatch.setattr(output, "_syncfs", lambda: lambda fd: calls.append(fd) or 0)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    output.sync_all([tmp_path / "a", tmp_path / "b", tmp_path / "never-made"])
+    assert len(calls) == 1 and synced_all == []  # a and b share a file system
+    # syncfs failing, or missing, or no folder named: everything is synced.
+    monkeypatch.setattr(output, "_syncfs", lambda: lambda fd: -1)
+    output.sync_all([tmp_path / "a"])
+    monkeypatch.setattr(output, "_syncfs", lambda: None)
+    output.sync_all([tmp_path / "a"])
+    output.sync_all([])
+    assert synced_all == [True, True, True]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="syncfs is Linux's")
+def test_syncfs_is_found_and_works_on_linux(tmp_path):
+    from octavo import output
+
+    syncfs = output._syncfs()
+    assert syncfs is not None
+    fd = os.open(tmp_path, os.O_RDONLY)
+    try:
+        assert syncfs(fd) == 0
+    finally:
+        os.close(fd)

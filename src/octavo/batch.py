@@ -234,7 +234,8 @@ def convert_many(
         if own_pool is not None:
             own_pool.shutdown(wait=True, cancel_futures=True)
         if not durable:
-            sync_all()  # once for the whole batch, before anyone reads the report
+            # once for the whole batch, before anyone reads the report
+            sync_all({Path(t).parent for plan in plans for t in plan.values()})
     report.items = [results[i] for i in sorted(results)]
     report.duration = time.perf_counter() - started
     return report
