@@ -195,7 +195,8 @@ def test_one_faces_cached_coverage_does_not_prune_another_whose_name_it_begins(
 # --- cheaper covers: the shortcuts must not change the layout or the pixels ----------------------
 
 FIT_TEXTS = [*TITLES, "Ein sehr langer Titel " * 9, "短い" * 40, "Wikinews 日本語版 2026年 ニュース " * 5,
-             "Donaudampfschifffahrtsgesellschaftskapitänsmützenabzeichen und mehr"]
+             "Donaudampfschifffahrtsgesellschaftskapitänsmützenabzeichen und mehr",
+             "Международные соревнования по конькобежному спорту"]  # words too wide at large sizes
 
 
 def _exhaustive_fit(piece: _cover._Piece, sizes: list[int], max_lines: int, max_height: float,
@@ -296,7 +297,7 @@ def test_a_cover_encodes_only_the_cells_its_text_touches(monkeypatch: pytest.Mon
 
 # Titles whose covers mix what the packed encoding must get right: several bands (title and
 # byline, publisher in the accent colour), lines set from glyphs and rendered whole, one long
-# line and short ones (pieces of many widths on the shelves), words wider than the line.
+# line and short ones (pieces of many widths, rows parted in packing), words wider than the line.
 PACKED_TITLES = [
     *TITLES,
     "Wall Street: Tesla, Apple & Nvidia lose $1.2tn (-4.7%) in a week",
@@ -353,6 +354,40 @@ def test_the_pieces_hold_every_pixel_the_text_changes(title: str) -> None:
         outside = PILImage.new("RGB", changed.size)
         outside.paste(changed, (0, 0), mask)
         assert changed.getbbox() is not None and outside.getbbox() is None
+
+
+def test_packing_lays_every_cell_of_the_pieces_once_with_no_gap() -> None:
+    """Each cell of each piece goes to one cell of the packed image, no two to the same one,
+    filling its rows but the last; pieces as wide as the image stay whole, others are parted."""
+    import random
+
+    parted = 0
+    for seed in range(300):
+        rng = random.Random(seed)
+        pieces = []
+        for band in range(rng.randint(1, 4)):
+            row = rng.randint(0, 80)
+            for _ in range(rng.randint(1, 5)):
+                start = rng.randint(0, 7)
+                end = rng.randint(start, 7)
+                pieces.append((band, row, row + rng.randint(0, 4), start, end))
+                row = pieces[-1][2] + 1
+        placed, across, height = _cover._laid(pieces)
+        assert across == max(end - start + 1 for *_rest, start, end in pieces)
+        where: dict[tuple[int, int], tuple[int, int, int]] = {}
+        for (band, first, last, start, end), top, left in placed:
+            assert 0 <= left and left + end - start < across and top + last - first < height
+            parted += (band, first, last, start, end) not in pieces
+            for row in range(first, last + 1):
+                for cell in range(start, end + 1):
+                    spot = (top + row - first, left + cell - start)
+                    assert spot not in where
+                    where[spot] = (band, row, cell)
+        cells = sorted((band, row, cell) for band, first, last, start, end in pieces
+                       for row in range(first, last + 1) for cell in range(start, end + 1))
+        assert sorted(where.values()) == cells
+        assert height == -(-len(cells) // across)  # no gap but at the end
+    assert parted > 300
 
 
 @pytest.mark.parametrize("y", [300, 301, 607, 608, 615, 1000])
@@ -466,6 +501,55 @@ def test_a_line_set_from_cached_glyphs_is_pillows_rendering_of_it(title: str) ->
     assert composed >= 4 * len(_cover._sizes(_cover._px(176), _cover._px(64)))
 
 
+# Mixed lines: CJK in Droid Sans Fallback (which shapes nothing) beside Latin and digits in DejaVu.
+MIXED_TEXTS = ["東京で震度5強の地震　交通機関に乱れ", "「水俣病、触るな」と暴言 (AFP)",
+               "2009衆院選 民主党 単独過半数", "ウィキニュース・ジャパン、ーゃっ。", "서울 2024 한국어 뉴스",
+               "FIFAワールドカップ2006 ─ 40.9℃ −14", "李小龙 and Jörg Müller"]
+
+
+@pytest.mark.parametrize("text", MIXED_TEXTS)
+def test_a_mixed_lines_run_set_from_cached_glyphs_is_pillows_rendering_of_it(text: str) -> None:
+    """Byte for byte, from any fractional start (a run whose glyphs' boxes meet is left to
+    Pillow)."""
+    chain = (_cover._TITLE_FONTS[0], *_cover._available(_cover._SCRIPT_FONTS))
+    composed = 0
+    for size in (23, 40, 61, 93, 110):
+        mixed = _cover._truetype(chain, size)
+        for face, part in mixed.runs(text):
+            for x in (100, 100 + 1 / 128, 100 + 63 / 128, 100.5, 100 + 65 / 128, 317.75,
+                      512 + 127 / 128):
+                glyphs = _cover._run_glyphs(mixed.names[id(face)], size, part, x, 300)
+                if glyphs is None:
+                    continue
+                composed += 1
+                mask, (left, top) = face.getmask2(part, "L", anchor="ls", start=(x % 1, 0.0))
+                assert _stamped(glyphs).tobytes() == \
+                    _stamped(((mask, int(x) + left, 300 + top),)).tobytes(), (part, size, x)
+    assert composed >= 5 * 7
+
+
+def test_a_mixed_line_is_drawn_the_same_once_its_fonts_left_the_font_cache() -> None:
+    with diagnostics.collecting():
+        marks = _marks(MIXED_TEXTS[0], "", None, 0)
+    line = next(m for m in marks if isinstance(m, _cover._Line) and isinstance(m.face, tuple))
+    before = _stamped(_cover._stamps.__wrapped__(line)).tobytes()
+    _cover._truetype.cache_clear()  # _placed_runs still holds the runs of the dropped fonts
+    assert _stamped(_cover._stamps.__wrapped__(line)).tobytes() == before
+
+
+@pytest.mark.parametrize("text", MIXED_TEXTS)
+def test_a_mixed_lines_length_summed_run_by_run_is_what_getlength_measures(text: str) -> None:
+    chain = (_cover._TITLE_FONTS[0], *_cover._available(_cover._SCRIPT_FONTS))
+    for size in (23, 40, 61, 93, 110):
+        mixed = _cover._truetype(chain, size)
+        for cut in (text, text[:5], text[3:], " ".join(text.split()[1:])):
+            assert _cover._length(chain, size, cut) == mixed.getlength(cut)
+        for face, part in mixed.runs(text):
+            assert _cover._length(mixed.names[id(face)], size, part) == face.getlength(part)
+    assert _cover._unshaped("DroidSansFallbackFull.ttf")
+    assert not any(map(_cover._unshaped, (*_cover._TITLE_FONTS, *_cover._BYLINE_FONTS)))
+
+
 @pytest.mark.parametrize("text", ["Office fluff", "東京で震度5強", "الأمم المتحدة", "Z̴a̸l̷g̶o̵",
                                   "हिन्दी"])
 def test_lines_with_ligatures_marks_or_complex_scripts_are_rendered_by_pillow(text: str) -> None:
@@ -508,6 +592,35 @@ def test_lengths_summed_from_cached_glyphs_are_what_getlength_measures(title: st
                 assert _cover._length(face, size, text) == font.getlength(text)
     # Raqm lays out a Cyrillic and a Latin run apart, with no kerning between them ("«W").
     assert _cover._pens("DejaVuSans.ttf", 40, title) is None or "World" not in title
+
+
+# Letters DejaVu kerns (and some it does not), in the scripts lines are set from glyphs in.
+KERNING_CHARS = "AVTYLPJO fvwyea.,-'«“1АГТУЬалтуΑΤΥαλ"
+
+
+@pytest.mark.parametrize("face", [*_cover._TITLE_FONTS, *_cover._BYLINE_FONTS])
+def test_a_pair_found_not_to_kern_at_one_size_is_taken_as_not_kerning_at_all(face: str) -> None:
+    """_kerning measures a pair once and takes "no kerning" for every size from
+    _unkerned(face).smallest up: at every size the cover sets text at, what it gives must be
+    what Pillow measures, largest size first (so the smaller ones are not measured)."""
+    sizes = sorted({*_cover._sizes(_cover._px(176), _cover._px(64)),
+                    *_cover._sizes(_cover._px(84), _cover._px(44)),
+                    *_cover._sizes(_cover._px(64), _cover._px(36))}, reverse=True)
+    smallest = _cover._unkerned(face).smallest
+    assert smallest <= _cover._px(64)  # the title's sizes, at least, are spared measuring
+    pairs = [a + b for a in KERNING_CHARS for b in KERNING_CHARS
+             if not _cover._ligature(face, a + b)]
+    kerned = taken = 0
+    for size in sizes:
+        font = _cover._truetype(face, size)
+        single = {ch: font.getlength(ch) for ch in KERNING_CHARS}
+        for pair in pairs:
+            taken += pair not in _cover._metrics(face, size)[1] and \
+                pair in _cover._unkerned(face) and size >= smallest
+            measured = round((font.getlength(pair) - single[pair[0]] - single[pair[1]]) * 64)
+            kerned += measured != 0
+            assert _cover._kerning(face, size, pair) == measured, (pair, size)
+    assert kerned > 100 and taken > len(pairs)  # both kinds of pair, and the shortcut was taken
 
 
 def _runs_one_character_at_a_time(font: _cover._MixedFont, text: str) -> list[tuple]:

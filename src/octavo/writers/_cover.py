@@ -17,7 +17,8 @@ canvas mapped to colour through a palette (see _draw), and the size a title is s
 found with cached word widths (see _fit, _wrap): together a third less time a cover. A line
 that needs no shaping (one face, one simple script, no ligature) is set from cached glyph masks,
 advances and kerning instead of being rendered and measured by FreeType each time (see "lines
-from cached glyphs"): the same pixels, a fifth less time again.
+from cached glyphs"): the same pixels, a fifth less time again; so is each run of a mixed line
+(CJK beside Latin) that needs no shaping, or whose face shapes nothing.
 """
 
 from __future__ import annotations
@@ -266,25 +267,34 @@ def _choose(text: str, fonts: Sequence[str], role: str) -> _Piece | None:
     # Control characters never print; format controls (ZWJ, bidi marks) only mean something
     # to Raqm's shaping, and the basic layout would draw them as boxes.
     dropped = ("Cc", "Cs", "Cf") if not _has_raqm() else ("Cc", "Cs")
-    text = " ".join("".join(ch for ch in text if ch.isspace() or
-                            unicodedata.category(ch) not in dropped).split())
+    # Each check is made once a distinct character: a title repeats most of its letters.
+    if any(not ch.isspace() and unicodedata.category(ch) in dropped for ch in set(text)):
+        text = "".join(ch for ch in text if ch.isspace() or
+                       unicodedata.category(ch) not in dropped)
+    text = " ".join(text.split())
     if not text:
         return None
-    best: tuple[int, str, str | tuple[str, ...]] | None = None
+    chars = set(text)
     for name in fonts:
         cmap = _cmap(name)
-        kept = "".join(ch for ch in text if _drawable(ch, cmap))
-        if kept == text:
+        if all(_drawable(ch, cmap) for ch in chars):
             return _Piece(text, name, role)
-        score = sum(1 for ch in kept if not _invisible(ch))
-        if best is None or score > best[0]:
-            best = (score, " ".join(kept.split()), name)
     chain = (fonts[0], *_available(_SCRIPT_FONTS))
-    kept = "".join(ch for ch in text if any(_drawable(ch, _cmap(name)) for name in chain))
-    if kept == text:
+    shown = {ch for ch in chars if any(_drawable(ch, _cmap(name)) for name in chain)}
+    if shown == chars:
         return _Piece(text, chain, role)
-    visible = sum(1 for ch in text if not _invisible(ch))
-    score = sum(1 for ch in kept if not _invisible(ch))
+    # No face nor the chain has every character: the one that shows the most.
+    invisible = {ch for ch in chars if _invisible(ch)}
+    best: tuple[int, str, str | tuple[str, ...]] | None = None
+    for face, drawn in ((name, {ch for ch in chars if _drawable(ch, _cmap(name))})
+                        for name in fonts):
+        kept = "".join(ch for ch in text if ch in drawn)
+        score = sum(1 for ch in kept if ch not in invisible)
+        if best is None or score > best[0]:
+            best = (score, " ".join(kept.split()), face)
+    kept = "".join(ch for ch in text if ch in shown)
+    visible = sum(1 for ch in text if ch not in invisible)
+    score = sum(1 for ch in kept if ch not in invisible)
     if best is None or score > best[0]:
         best = (score, " ".join(kept.split()), chain)  # type: ignore[assignment]
     if best is not None and best[1] and best[0] >= _MIN_SHOWN * visible:
@@ -438,16 +448,21 @@ def _fit(piece: _Piece, sizes: Sequence[int], max_lines: int, max_height: float,
 
     A size is only wrapped when the text could fit at all: the break units' widths at the
     largest size, scaled down, less a pixel a character for rounding, bound the lines needed
-    from below, which skips most sizes a long title cannot use without changing the choice."""
+    from below, and each unit's width (a word too wide makes the wrap without splitting fail),
+    which skips most sizes a long title cannot use without changing the choice."""
     fonts = [_truetype(piece.font, size) for size in sizes]
     units = [s for s in _segments(piece.text) if not s.isspace()]
-    total = sum(_width(piece.font, sizes[0], s) for s in units)
+    widths = [_width(piece.font, sizes[0], s) for s in units]
+    total = sum(widths)
     glyphs = sum(len(s) for s in units)
     for split in (False, True):
         for font, size in zip(fonts, sizes):
             least = max(1, math.ceil((total * size / sizes[0] - glyphs) / _TEXT_WIDTH))
             if least > max_lines or least * size * leading > max_height:
                 continue  # too long at this size however it wraps
+            if not split and any(w * size / sizes[0] - len(unit) > _TEXT_WIDTH
+                                 for w, unit in zip(widths, units)):
+                continue  # a word wider than the line at this size, by the same bound
             lines = _wrap(piece.text, font, _TEXT_WIDTH, split=split,
                           measure=functools.partial(_width, piece.font, size),
                           exact=functools.partial(_length, piece.font, size))
@@ -479,7 +494,7 @@ def _truetype(name: Any, size: int) -> Any:
     from PIL import ImageFont
 
     if isinstance(name, tuple):
-        return _MixedFont([(_cmap(n), _truetype(n, size)) for n in name])
+        return _MixedFont([(_cmap(n), _truetype(n, size)) for n in name], name)
     return ImageFont.truetype(_font_source(name), size)
 
 
@@ -491,8 +506,11 @@ def _available(names: tuple[str, ...]) -> tuple[str, ...]:
 class _MixedFont:
     """Several faces as one: each character is set in the first face that has it."""
 
-    def __init__(self, faces: list[tuple[frozenset[int], Any]]) -> None:
+    def __init__(self, faces: list[tuple[frozenset[int], Any]],
+                 names: Sequence[str] = ()) -> None:
         self.faces = faces
+        self.names = {id(face): name for (_cmap, face), name in zip(faces, names)}
+        """Each face's file name, by the face's id (for what is cached by name)."""
 
     def runs(self, text: str) -> list[tuple[Any, str]]:
         out: list[tuple[Any, str]] = []
@@ -590,13 +608,21 @@ def _stamps(line: _Line) -> tuple[tuple[Any, int, int], ...]:
     top left sits on the page: rendered once for the line's box and for drawing it. As in
     ImageDraw.text, a mask is rendered at the fractional part of its position; lines sit on
     whole pixels and bands start on whole cells, so it is the same mask in any band."""
+    out: list[tuple[Any, int, int]] = []
     if isinstance(line.font, _MixedFont):
-        pieces = [(face, part, x, "ls") for face, part, x in line._runs()]
+        names = line.font.names
+        pieces = []
+        for face, part, x in line._runs():
+            # (A face unnamed here is one of a font since dropped from _truetype's cache.)
+            name = names.get(id(face))
+            if name is None or (glyphs := _run_glyphs(name, line.size, part, x, line.y)) is None:
+                pieces.append((face, part, x, "ls"))
+            else:
+                out += glyphs
     elif (glyphs := _composed(line)) is not None:
         return glyphs
     else:
         pieces = [(line.font, line.text, WIDTH / 2, "ma")]
-    out = []
     for font, text, x, anchor in pieces:
         mask, (left, top) = font.getmask2(text, "L", anchor=anchor, start=(math.modf(x)[0], 0.0))
         out.append((mask, int(x) + left, line.y + top))
@@ -614,7 +640,9 @@ def _stamps(line: _Line) -> tuple[tuple[Any, int, int], ...]:
 # cached. Only lines of simple scripts, without combining marks and without ligatures, are set
 # this way; the rest are rendered whole. Where two glyphs' anti-aliased edges overlap, Pillow
 # blends them within the line's mask and this draws one over the other: the same to within one
-# level of coverage (tests/writers/test_cover.py compares the two on many titles).
+# level of coverage (tests/writers/test_cover.py compares the two on many titles). The runs of a
+# mixed line are set so too (see _run_glyphs), but only where no two glyphs' boxes meet, as
+# these lines were always rendered by Pillow: there the pixels must be Pillow's exactly.
 
 
 def _script(ch: str) -> int:
@@ -660,6 +688,67 @@ def _composed(line: _Line) -> tuple[tuple[Any, int, int], ...] | None:
     return tuple(out) if out else None
 
 
+def _run_glyphs(face: str, size: int, text: str, x: float,
+                y: int) -> list[tuple[Any, int, int]] | None:
+    """A run of a mixed line, starting at `x` on the baseline `y`, set from cached glyphs as
+    getmask2 renders it (anchor "ls", from the fractional part of x): each glyph's bitmap at
+    PIXEL(round(64 * that part) + pen). The pens are the advances (and kerning) of a run that
+    needs no shaping, or of a face that shapes nothing (no positioning, and substitutions
+    only for vertical text: CJK in Droid Sans Fallback). None when the run needs Pillow's own
+    rendering, or when two glyphs' boxes meet: some Pillow versions blend a mask's
+    overlapping glyphs by their maximum, not as drawing them one over the other does (apart
+    from that it is the same pixels; tests/writers/test_cover.py compares the two)."""
+    if not _unshaped(face):
+        pens = _pens(face, size, text)
+    elif all(map(_plain_of, text)):
+        pens = list(itertools.accumulate(_advances(face, size, text), initial=0))
+    else:
+        pens = None
+    if pens is None:
+        return None
+    start = math.floor(x % 1 * 64 + 0.5)  # what Pillow's C round() makes of it (x > 0)
+    base = int(x)
+    out = []
+    right = -math.inf  # of the glyphs so far
+    for ch, at in zip(text, pens, strict=False):
+        if (glyph := _glyph(face, size, ch)) is not None:
+            mask, left, top = glyph
+            at_x = base + ((start + at + 32) >> 6) + left
+            if at_x < right:
+                return None
+            right = max(right, at_x + mask.size[0])
+            out.append((mask, at_x, y + top))
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_of(ch: str) -> bool:
+    """Whether the character is drawn as its own glyph by a face that shapes nothing (not a
+    combining mark, which normalisation may fold into the letter before it, nor a control)."""
+    return unicodedata.category(ch)[0] not in "MC"
+
+
+@functools.cache
+def _unshaped(face: str) -> bool:
+    """Whether the face's layout is its glyphs' advances alone: no GPOS lookups, and GSUB
+    features only for vertical text."""
+    font = _font_bytes(face)
+    gpos, gsub = _table(font, b"GPOS"), _table(font, b"GSUB")
+    if gpos is not None:
+        lookups = gpos + struct.unpack_from(">H", font, gpos + 8)[0]
+        if struct.unpack_from(">H", font, lookups)[0]:
+            return False
+    if gsub is not None:
+        features = gsub + struct.unpack_from(">H", font, gsub + 6)[0]
+        for i in range(struct.unpack_from(">H", font, features)[0]):
+            if struct.unpack_from(">4s", font, features + 2 + 6 * i)[0] not in _VERTICAL:
+                return False
+    return True
+
+
+_VERTICAL = frozenset((b"vert", b"vrt2", b"vkrn", b"vpal", b"vhal", b"valt"))
+
+
 def _pens(face: str, size: int, text: str) -> list[int] | None:
     """Where each glyph of a line that needs no shaping starts, and then where the line
     ends (its length, as getlength measures it), in 64ths of a pixel; None for other lines."""
@@ -702,10 +791,26 @@ def _metrics(face: str, size: int) -> tuple[dict[str, int], dict[str, int | None
 
 def _length(face: str | tuple[str, ...], size: int, text: str) -> float:
     """What getlength gives for the text: summed from cached advances and kerning when the
-    text needs no shaping (titles share letter pairs far more than words or lines)."""
-    if isinstance(face, str) and (steps := _steps(face, size, text)) is not None:
+    text needs no shaping (titles share letter pairs far more than words or lines), or from
+    cached advances alone in a face that shapes nothing; a mixed font's, run by run."""
+    if isinstance(face, tuple):
+        font = _truetype(face, size)
+        return float(sum(_length(font.names[id(run_face)], size, part)
+                         for run_face, part in font.runs(text)))
+    if (steps := _steps(face, size, text)) is not None:
         return (sum(steps[0]) + sum(steps[1])) / 64
+    if _unshaped(face) and all(map(_plain_of, text)):
+        return sum(_advances(face, size, text)) / 64
     return float(_truetype(face, size).getlength(text))
+
+
+def _advances(face: str, size: int, text: str) -> list[int]:
+    """Each character's advance, in 64ths of a pixel (looked up directly when measured)."""
+    advances = _metrics(face, size)[0]
+    try:
+        return list(map(advances.__getitem__, text))
+    except KeyError:
+        return [_advance(face, size, ch) for ch in text]
 
 
 def _advance(face: str, size: int, ch: str) -> int:
@@ -718,13 +823,46 @@ def _advance(face: str, size: int, ch: str) -> int:
 
 def _kerning(face: str, size: int, pair: str) -> int | None:
     """What the layout moves the pair's second glyph by (64ths of a pixel), or None when the
-    pair forms a ligature."""
+    pair forms a ligature.
+
+    Most pairs do not kern (98% of a news corpus's), and measuring one costs a layout, at
+    every size a title is tried at. Raqm's kerning is the font's (GPOS) value in font units
+    scaled to 64ths of a pixel (HarfBuzz rounds to the nearest), not to whole pixels: from
+    upem / 64 pixels up a font unit of kerning is a 64th or more, so a pair found not to kern
+    at one such size does not kern at any (checked against Pillow in
+    tests/writers/test_cover.py)."""
     kerning = _metrics(face, size)[1]
     if pair not in kerning:
-        kerning[pair] = None if _ligature(face, pair) else (
-            int(_truetype(face, size).font.getlength(pair, "L"))
-            - _advance(face, size, pair[0]) - _advance(face, size, pair[1]))
+        if _ligature(face, pair):
+            kerning[pair] = None
+        elif pair in (flat := _unkerned(face)) and size >= flat.smallest:
+            kerning[pair] = 0
+        else:
+            measured = int(_truetype(face, size).font.getlength(pair, "L"))
+            value = kerning[pair] = (measured - _advance(face, size, pair[0])
+                                     - _advance(face, size, pair[1]))
+            if value == 0 and size >= flat.smallest:
+                flat.add(pair)
     return kerning[pair]
+
+
+class _Pairs(set[str]):
+    """Character pairs, and the smallest size (pixels) at which what is said of them holds."""
+
+    smallest: float
+
+
+@functools.cache
+def _unkerned(face: str) -> _Pairs:
+    """The pairs found not to kern in the face, at any size from `smallest` up (an impossible
+    size when the layout is not Raqm's: FreeType's basic kerning is rounded to whole pixels)."""
+    pairs = _Pairs()
+    font = _font_bytes(face)
+    head = _table(font, b"head")
+    # _truetype's fonts use Pillow's default layout: Raqm's whenever Pillow has it.
+    pairs.smallest = struct.unpack_from(">H", font, head + 18)[0] / 64 \
+        if _has_raqm() and head is not None else math.inf
+    return pairs
 
 
 def _ligature(face: str, pair: str) -> bool:
@@ -834,7 +972,9 @@ def _glyph(face: str, size: int, ch: str) -> tuple[Any, int, int] | None:
 @functools.lru_cache(maxsize=64)
 def _placed_runs(text: str, face: tuple[str, ...], size: int) -> list[tuple[Any, str, float]]:
     """A centred mixed line's runs, each with its face and where it starts."""
-    runs = [(font, part, font.getlength(part)) for font, part in _truetype(face, size).runs(text)]
+    mixed = _truetype(face, size)
+    runs = [(font, part, _length(mixed.names[id(font)], size, part))
+            for font, part in mixed.runs(text)]
     x = WIDTH / 2 - sum(length for _font, _part, length in runs) / 2
     out = []
     for font, part, length in runs:
@@ -1224,8 +1364,9 @@ _BAND_GAP = 3
 # beside the rule). As each cell's data stands alone, only the touched cells are encoded: in each
 # row from the first touched cell to the last (gaps within a row are rare), rows alike grouped into
 # rectangles ("pieces"), and the pieces of every band of a cover not in the cache copied side by
-# side onto shelves of one image (first fit, the tallest first) and encoded together, padding and
-# all: 160 cells a cover on the news corpus instead of 225. Each cell is byte for byte the page's
+# into one image with no gap (see _laid; rows of a piece may be parted, as a cell's data stands
+# alone) and encoded together: 142 cells a cover on the news corpus instead of 225 (and of 159 with
+# the pieces kept whole on shelves, padding and all). Each cell is byte for byte the page's
 # (a piece starts on a whole cell, so on an even chroma column, and no cell of the packed image is
 # a partial MCU: the right edge's cells are only ever encoded by _band). A band of ink-coloured
 # lines and rules away from the frame (most) is drawn as coverage only and its pieces coloured in
@@ -1243,18 +1384,18 @@ def _pieces(band: int, first: int, last: int, columns: tuple[int, int],
     if high == _CELLS - 1:
         return None
     masks = [0] * (last - first + 1)  # per row, a bit per touched cell
+    window = (2 << high) - (1 << low)
     for mark in marks:
         if isinstance(mark, _Rule):
             left, top, right, bottom = mark.box()
-            boxes: Any = ((math.floor(left) - 2, math.floor(top) - 2, math.ceil(right) + 2,
-                           math.ceil(bottom) + 2),)
+            spans: Any = _touched_by(math.floor(left) - 2, math.floor(top) - 2,
+                                     math.ceil(right) + 2, math.ceil(bottom) + 2)
         else:
-            boxes = ((x, y, x + mask.size[0], y + mask.size[1]) for mask, x, y in _stamps(mark))
-        for left, top, right, bottom in boxes:
-            if right > left and bottom > top:
-                bits = (2 << min(high, (right - 1) // _CELL)) - (1 << max(low, left // _CELL))
-                for row in range(max(first, top // _MCU), min(last, (bottom - 1) // _MCU) + 1):
-                    masks[row - first] |= bits
+            spans = _touched(mark)
+        for top, bottom, bits in spans:
+            bits &= window
+            for row in range(max(first, top), min(last, bottom) + 1):
+                masks[row - first] |= bits
     pieces: list[_Cells] = []
     for row, mask in enumerate(masks, first):
         if mask:
@@ -1266,6 +1407,28 @@ def _pieces(band: int, first: int, last: int, columns: tuple[int, int],
     return pieces
 
 
+@functools.lru_cache(maxsize=64)
+def _touched(line: _Line) -> tuple[tuple[int, int, int], ...]:
+    """The cells the line's masks touch: (first row, last row, a bit per cell across), the
+    masks over the same rows (most of a line's glyphs) merged."""
+    spans: dict[tuple[int, int], int] = {}
+    for mask, x, y in _stamps(line):
+        width, height = mask.size
+        if width > 0 and height > 0:  # as _touched_by, inline: a line has dozens of masks
+            key = (y // _MCU, (y + height - 1) // _MCU)
+            spans[key] = spans.get(key, 0) | \
+                (2 << ((x + width - 1) // _CELL)) - (1 << (x // _CELL))
+    return tuple((top, bottom, bits) for (top, bottom), bits in spans.items())
+
+
+def _touched_by(left: int, top: int, right: int, bottom: int) -> tuple[tuple[int, int, int], ...]:
+    """The cells a box of pixels touches, as _touched gives them (none for an empty box)."""
+    if right <= left or bottom <= top:
+        return ()
+    return ((top // _MCU, (bottom - 1) // _MCU,
+             (2 << ((right - 1) // _CELL)) - (1 << (left // _CELL))),)
+
+
 @dataclass(frozen=True, slots=True)
 class _Drawn:
     """A band's rectangle drawn: the page's colours, or (`coverage`) only its ink lines'
@@ -1275,7 +1438,7 @@ class _Drawn:
 
     image: Any
     coverage: bool
-    rules: tuple[tuple[tuple[int, int, int, int], str], ...] = ()
+    rules: tuple[tuple[tuple[int, int, int, int], tuple[int, int, int]], ...] = ()
 
 
 def _drawn(palette: int, first: int, last: int, columns: tuple[int, int],
@@ -1299,7 +1462,7 @@ def _drawn(palette: int, first: int, last: int, columns: tuple[int, int],
         if isinstance(mark, _Rule):
             pixels = _rule_pixels(mark.y)
             plain = pixels is not None
-            rules.append((pixels, mark.fill))
+            rules.append((pixels, _rgb(mark.fill)))
         else:
             plain = mark.fill == ink
     if not plain:
@@ -1312,6 +1475,14 @@ def _drawn(palette: int, first: int, last: int, columns: tuple[int, int],
         if isinstance(mark, _Line):
             mark.draw(pen, top, left)
     return _Drawn(coverage, True, tuple(rules))  # type: ignore[arg-type]
+
+
+@functools.cache
+def _rgb(colour: str) -> tuple[int, int, int]:
+    """A colour as Image.paste takes it, parsed once (parsing was two thirds of a rule's paste)."""
+    from PIL import ImageColor
+
+    return ImageColor.getrgb(colour)[:3]  # type: ignore[return-value]
 
 
 # Pixels inside this box (left, top, right, bottom) are clear of the frame, with slack.
@@ -1392,25 +1563,12 @@ _blank_rows_kept: dict[int, tuple[_Blank, tuple[bytes, ...]]] = {}
 def _encode_pieces(palette: int, pieces: Sequence[_Cells], bands: Sequence[_Band],
                    images: dict[int, _Drawn]) -> tuple[list[bytes], int,
                                                        list[tuple[_Cells, int, int]]]:
-    """The pieces of the bands' drawn images put on shelves of one image and encoded: each
-    cell's data in reading order, the cells across, and each piece with its top row and left
-    cell there."""
+    """The pieces of the bands' drawn images laid into one image and encoded: each cell's data
+    in reading order, the cells across, and each part of a piece placed (a piece, or one row
+    of it, or a part of that row) with its top row and left cell there."""
     from PIL import Image
 
-    across = max(end - start + 1 for _i, _first, _last, start, end in pieces)
-    shelves: list[list[int]] = []  # [top, cells used], in packed rows and cells
-    placed = []
-    height = 0
-    for piece in sorted(pieces, key=lambda p: p[1] - p[2]):  # the tallest first (stable)
-        width = piece[4] - piece[3] + 1
-        # A shelf is as tall as its first piece, so as any piece still to come.
-        shelf = next((s for s in shelves if s[1] + width <= across), None)
-        if shelf is None:
-            shelf = [height, 0]
-            shelves.append(shelf)
-            height += piece[2] - piece[1] + 1
-        placed.append((piece, shelf[0], shelf[1]))
-        shelf[1] += width
+    placed, across, height = _laid(pieces)
     size = (across * _CELL, height * _MCU)
     packed = None
     for coverage in (True, False):  # the coverage pieces, turned to colour, then the rest
@@ -1440,6 +1598,32 @@ def _encode_pieces(palette: int, pieces: Sequence[_Cells], bands: Sequence[_Band
     if tables != _blank(palette).tables:
         raise _SpliceError("JPEG tables differ between the page and a band")
     return data, across, placed
+
+
+def _laid(pieces: Sequence[_Cells]) -> tuple[list[tuple[_Cells, int, int]], int, int]:
+    """Where the pieces go in the packed image, as wide as the widest: its cells filled in
+    reading order with no gap, as a cell's data does not depend on its neighbours. Pieces as
+    wide as the image go first, whole; the others row by row, a row that does not fit at the
+    end of a packed row going on at the start of the next. Each part placed (a piece, or a
+    part of one of its rows) with its top row and left cell; the cells across; the rows."""
+    across = max(end - start + 1 for _i, _first, _last, start, end in pieces)
+    placed = []
+    laid = 0  # cells filled, in reading order
+    for piece in sorted(pieces, key=lambda p: p[3] - p[4]):  # the widest first (stable)
+        i, first, last, start, end = piece
+        width = end - start + 1
+        if width == across:  # on a row's start: only pieces as wide were laid before
+            placed.append((piece, laid // across, 0))
+            laid += (last - first + 1) * across
+            continue
+        for row in range(first, last + 1):
+            top, left = divmod(laid, across)
+            fits = min(width, across - left)
+            placed.append(((i, row, row, start, start + fits - 1), top, left))
+            if fits < width:
+                placed.append(((i, row, row, start + fits, end), top + 1, 0))
+            laid += width
+    return placed, across, -(-laid // across)
 
 
 def _keep_band(key: tuple[Any, ...], rows: tuple[bytes, ...]) -> None:
