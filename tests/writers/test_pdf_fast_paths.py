@@ -669,6 +669,63 @@ def test_quick_cjk_split_makes_reportlabs_lines(pieces: list[tuple[str, int, flo
     assert lines(ours) == expected
 
 
+@pytest.mark.parametrize("widths", [[2500.0], [900.0, 3000.0], [40.0, 5000.0], [-5.0, 200.0]])
+def test_quick_cjk_split_of_long_lines_and_odd_measures(widths: list[float]) -> None:
+    """Lines far longer than the first sums the quick split makes (it makes more), and a
+    measure below zero (reportlab's own split): reportlab's lines, word for word."""
+    from reportlab.platypus import paragraph
+    from reportlab.platypus.paraparser import ParaFrag
+
+    pdf._install_same_frag()
+    pdf._install_cjk_split()
+    cjk = next(f for f in fonts.chain("serif") if 0x6771 in fonts.coverage(f))
+    for name in (fonts.SERIF, fonts.SERIF_BOLD, cjk):
+        fonts.register(name)
+    texts = [("東京都は新しい計画を発表した。" * 40, cjk, 10.0), ("Tokyo plan " * 60, fonts.SERIF, 9.0),
+             ("", fonts.SERIF, 10.0), ("「漢字かなカナ」" * 30, cjk, 14.0),
+             ("x" * 400, fonts.SERIF_BOLD, 10.0)]
+    frags = [ParaFrag(fontName=font, fontSize=size, text=text, rise=0, link=[], us_lines=[],
+                      textColor=None) for text, font, size in texts]
+    frags.insert(2, ParaFrag(fontName=fonts.SERIF, fontSize=10.0, text="", lineBreak=True,
+                             rise=0, link=[], us_lines=[], textColor=None))
+
+    def lines(split: Any) -> list[Any]:
+        made = split([f.clone() for f in frags], list(widths), False)
+        return [(line.extraSpace, line.wordCount, line.fontSize, line.ascent, line.descent,
+                 line.maxWidth, line.currentWidth, line.lineBreak,
+                 [(w.text, w.fontName, w.fontSize) for w in line.words]) for line in made.lines]
+
+    ours = paragraph.cjkFragSplit
+    assert lines(ours) == lines(ours.original)  # type: ignore[attr-defined]
+
+
+def test_frag_looks_compare_as_reportlabs_same_frag() -> None:
+    """Two frags have equal looks exactly when reportlab's sameFrag (the C one) joins them:
+    a missing attribute is not None, 1 is 1.0, a break or callback is never the same."""
+    from reportlab.lib.colors import Color
+    from reportlab.platypus import paragraph
+    from reportlab.platypus.paragraph import FragLine
+    from reportlab.platypus.paraparser import ParaFrag
+
+    pdf._install_same_frag()
+    same_frag = getattr(paragraph.sameFrag, "original", paragraph.sameFrag)
+    base = {"fontName": "a", "fontSize": 10, "textColor": Color(0, 0, 0), "rise": 0,
+            "us_lines": [], "link": []}
+    variants: list[Any] = [FragLine(), ParaFrag(**base)]
+    for key, value in [("fontName", "b"), ("fontSize", 10.0), ("fontSize", 11),
+                       ("textColor", Color(0, 0, 0)), ("textColor", Color(1, 0, 0)),
+                       ("textColor", None), ("rise", 2), ("us_lines", [(1, 2)]),
+                       ("link", [(0, "u")]), ("backColor", None), ("nobr", True),
+                       ("lineBreak", True), ("cbDefn", object())]:
+        variants.append(ParaFrag(**{**base, key: value}))
+    without = ParaFrag(**base)
+    del without.textColor
+    variants.append(without)
+    for f in variants:
+        for g in variants:
+            a, b = pdf._frag_look(f), pdf._frag_look(g)
+            assert (a is not None and b is not None and a == b) == bool(same_frag(f, g))
+
 def reference_points(words: list[pdf._Word]) -> pdf._Points:
     """pdf._Points.of as it was: rows of a point each, transposed into columns."""
     x = [0.0]

@@ -2710,6 +2710,41 @@ def _install_same_frag() -> None:
     paragraph.sameFrag = same_frag
 
 
+_MISSING: Any = object()
+_SAME_FRAG_ATTRS = ("fontName", "fontSize", "textColor", "rise", "us_lines", "link", "backColor",
+                    "nobr")
+"""What reportlab's sameFrag compares (besides cbDefn and lineBreak, which it never joins)."""
+_EMPTY_LOOK = (_MISSING,) * len(_SAME_FRAG_ATTRS)
+"""The look of an empty FragLine: nothing is set."""
+
+
+def _frag_look(f: Any) -> tuple[Any, ...] | None:
+    """What reportlab's sameFrag compares of a frag, as one tuple: sameFrag(f, g) is
+    _frag_look(f) == _frag_look(g), both not None. A missing attribute is _MISSING, which
+    equals only itself (as a missing one does for the C function, unlike None); None for a
+    break or a callback, which sameFrag never joins."""
+    if hasattr(f, "cbDefn") or hasattr(f, "lineBreak"):
+        return None
+    return tuple([getattr(f, name, _MISSING) for name in _SAME_FRAG_ATTRS])
+
+
+class _CharWidths(dict[str, float]):
+    """stringWidth of each character seen, in one font and size: looked up by map() in C
+    (a miss, once per character, asks reportlab)."""
+
+    __slots__ = ("font", "size")
+
+    def __init__(self, font: str, size: float) -> None:
+        super().__init__()
+        self.font, self.size = font, size
+
+    def __missing__(self, ch: str) -> float:
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        found = self[ch] = stringWidth(ch, self.font, self.size)
+        return found
+
+
 @functools.cache
 def _install_cjk_split() -> None:
     """reportlab's cjkFragSplit (Chinese and Japanese lines), without its per-character
@@ -2717,8 +2752,14 @@ def _install_cjk_split() -> None:
     and makeCJKParaLine then looks up each character's font metrics and compares its frag
     with the one before. Here widths come from a table per font and size, and a character of
     the same frag as the one before only joins the current piece (the metrics and sameFrag's
-    answer are those of that character). The loop and its arithmetic are reportlab's, in the
-    same order, so the lines are the same; frags with images or bytes take reportlab's own."""
+    answer are those of that character), a frag's characters joining at once. Each line's
+    widths are summed in C and its end found by bisection, and sameFrag (the C function,
+    which raises and clears an AttributeError for each attribute a frag lacks: most of a
+    Japanese paragraph's split) is a comparison of looks made once per frag (_frag_look).
+    The arithmetic is reportlab's, in the same order, so the lines are the same; frags with
+    images or bytes, and measures below zero, take reportlab's own."""
+    from bisect import bisect_left, bisect_right
+    from itertools import accumulate
     from unicodedata import category
 
     from reportlab.lib.textsplit import ALL_CANNOT_START
@@ -2728,39 +2769,65 @@ def _install_cjk_split() -> None:
     from reportlab.rl_config import _FUZZ
 
     original = paragraph.cjkFragSplit
-    tables: dict[tuple[str, float], dict[str, float]] = {}
+    tables: dict[tuple[str, float], _CharWidths] = {}
 
-    def make_line(chars: list[str], owners: list[Any], start: int, stop: int,
-                  max_width: float, used: float, extra: float, line_break: bool) -> Any:
-        same_frag = paragraph.sameFrag
+    def look(f: Any, looks: dict[int, Any]) -> Any:
+        """_frag_look(f), kept by id for the frags of one split: they outlive it and do not
+        change during it."""
+        found = looks.get(id(f), _MISSING)
+        if found is _MISSING:
+            found = looks[id(f)] = _frag_look(f)
+        return found
+
+    def make_line(chars: list[str], owners: list[Any], ends: list[int], start: int,
+                  stop: int, max_width: float, used: float, extra: float,
+                  line_break: bool, looks: dict[int, Any],
+                  metrics: dict[tuple[str, float], tuple[float, float]]) -> Any:
         words = []
         cw: list[str] = []
-        f0 = FragLine()
+        # reportlab starts from an empty FragLine (f0 None here): the first piece it makes is
+        # of that, and dropped (its words[1:]), so that piece is not made here
+        f0: Any = None
+        look0: Any = _EMPTY_LOOK
         max_size = max_ascent = min_descent = 0
         previous = None
-        for k in range(start, stop):
+        k = start
+        while k < stop:
+            # Characters k..end-1 have one frag: the first is looked at, the others only
+            # join its piece (sameFrag(f0, f) was true for the one before: it still is).
             f = owners[k]
-            if f is previous and not hasattr(f, "lineBreak"):
-                cw.append(chars[k])  # sameFrag(f0, f) was true for the last one: it still is
+            end = min(ends[k], stop)
+            if hasattr(f, "lineBreak"):
+                end = k + 1  # each character of a break is looked at
+            elif f is previous:
+                cw.extend(chars[k:end])
+                k = end
                 continue
             previous = f
             size = f.fontSize
-            ascent, descent = getAscentDescent(f.fontName, size)
+            key = (f.fontName, size)
+            found = metrics.get(key)
+            if found is None:
+                found = metrics[key] = getAscentDescent(f.fontName, size)
+            ascent, descent = found
             max_size = max(max_size, size)
             max_ascent = max(max_ascent, ascent)
             min_descent = min(min_descent, descent)
-            if not same_frag(f0, f):
-                f0 = f0.clone()
-                f0.text = "".join(cw)
-                words.append(f0)
+            look_f = look(f, looks)
+            if look0 is None or look_f is None or look0 != look_f:  # not sameFrag(f0, f)
+                if f0 is not None:
+                    piece = _clone_frag(f0)
+                    piece.text = "".join(cw)
+                    words.append(piece)
                 cw = []
-                f0 = f
-            cw.append(chars[k])
-        if cw:
-            f0 = f0.clone()
-            f0.text = "".join(cw)
-            words.append(f0)
-        return FragLine(kind=1, extraSpace=extra, wordCount=1, words=words[1:],
+                f0, look0 = f, look_f
+            cw.extend(chars[k:end])
+            k = end
+        if cw and f0 is not None:
+            piece = _clone_frag(f0)
+            piece.text = "".join(cw)
+            words.append(piece)
+        return FragLine(kind=1, extraSpace=extra, wordCount=1, words=words,
                         fontSize=max_size, ascent=max_ascent, descent=min_descent,
                         maxWidth=max_width, currentWidth=used, lineBreak=line_break)
 
@@ -2769,76 +2836,106 @@ def _install_cjk_split() -> None:
         for f in frags:
             if type(f.text) is not str or hasattr(f, "cbDefn"):
                 return original(frags, maxWidths, calcBounds, encoding)
+        if not maxWidths or min(maxWidths) + _FUZZ < 0:
+            return original(frags, maxWidths, calcBounds, encoding)
         chars: list[str] = []
         owners: list[Any] = []
+        ends: list[int] = []  # where the characters of each one's frag end
         widths: list[float] = []
-        breaks: list[bool] = []
+        break_at: list[int] = []  # the characters of line breaks, in order
         if len(tables) > 64:
             tables.clear()
         for f in frags:
             text = f.text
-            is_break = hasattr(f, "lineBreak")
+            at = len(chars)
             if not text:
                 chars.append(text)
                 owners.append(f)
+                ends.append(at + 1)
                 widths.append(stringWidth(text, f.fontName, f.fontSize))
-                breaks.append(is_break)
+                if hasattr(f, "lineBreak"):
+                    break_at.append(at)
                 continue
             key = (f.fontName, f.fontSize)
             table = tables.get(key)
             if table is None:
-                table = tables[key] = {}
-            for t in text:
-                w = table.get(t)
-                if w is None:
-                    w = table[t] = stringWidth(t, f.fontName, f.fontSize)
-                widths.append(w)
+                table = tables[key] = _CharWidths(*key)
+            widths.extend(map(table.__getitem__, text))
             chars.extend(text)
-            owners.extend([f] * len(text))
-            breaks.extend([is_break] * len(text))
+            n = len(text)
+            owners.extend([f] * n)
+            ends.extend([at + n] * n)
+            if hasattr(f, "lineBreak"):
+                break_at.extend(range(at, at + n))
+        if widths and min(widths) < 0:  # the width used would not only grow
+            return original(frags, maxWidths, calcBounds, encoding)
         # From here on reportlab's cjkFragSplit, with U[i] as chars[i], U[i].width as
-        # widths[i] and hasattr(U[i].frag, "lineBreak") as breaks[i].
+        # widths[i] and hasattr(U[i].frag, "lineBreak") as breaks[i]. Its loop adds one
+        # character's width at a time until the line is full or a break comes; here each
+        # line's sums are made at once (in the same order, from 0 at the line's start) and
+        # the first over the measure found by bisection: widths are never negative, so the
+        # sums only grow (and one over a measure that is not negative is over 0).
         lines: list[Any] = []
+        looks: dict[int, Any] = {}
+        metrics: dict[tuple[str, float], tuple[float, float]] = {}
         i = widthUsed = lineStartPos = 0
         maxWidth = maxWidths[0]
         nU = len(chars)
+        sums: list[float] = []
         while i < nU:
-            u = chars[i]
-            w = widths[i]
-            lineBreak = breaks[i]
-            i += 1
-            widthUsed += w
-            endLine = (widthUsed > maxWidth + _FUZZ and widthUsed > 0) or lineBreak
-            if endLine:
-                extraSpace = maxWidth - widthUsed
-                if not lineBreak:
-                    if ord(u) < 0x3000:
-                        limitCheck = (lineStartPos + i) >> 1
-                        for j in range(i - 1, limitCheck, -1):
-                            uj = chars[j]
-                            if uj and category(uj) == "Zs" or ord(uj) >= 0x3000:
-                                k = j + 1
-                                if k < i:
-                                    j = k + 1
-                                    extraSpace += sum(widths[ii] for ii in range(j, i))
-                                    w = widths[k]
-                                    u = chars[k]
-                                    i = j
-                                    break
-                    if u not in ALL_CANNOT_START and i > lineStartPos + 1:
-                        i -= 1
-                        extraSpace += w
-                lines.append(make_line(chars, owners, lineStartPos, i, maxWidth, widthUsed,
-                                       extraSpace, lineBreak))
-                try:
-                    maxWidth = maxWidths[len(lines)]
-                except IndexError:
-                    maxWidth = maxWidths[-1]
-                lineStartPos = i
-                widthUsed = 0
+            limit = maxWidth + _FUZZ
+            b = bisect_left(break_at, i)
+            stop = break_at[b] + 1 if b < len(break_at) else nU  # the line ends by then
+            span = 64
+            while True:  # the sums of the widths from i on, until one is over the limit
+                sums = list(accumulate(widths[i:min(i + span, stop)], initial=0))[1:]
+                over = bisect_right(sums, limit)
+                if over < len(sums) or i + span >= stop:
+                    break
+                span *= 4
+            if over < len(sums):
+                end = i + over  # the character at which the line is full
+                lineBreak = end == stop - 1 and b < len(break_at)
+            elif b < len(break_at):
+                end = stop - 1  # the break
+                lineBreak = True
+            else:  # the text ends before the line is full
+                widthUsed = sums[-1] if sums else widthUsed
+                i = nU
+                break
+            widthUsed = sums[end - i]
+            u = chars[end]
+            w = widths[end]
+            i = end + 1
+            extraSpace = maxWidth - widthUsed
+            if not lineBreak:
+                if ord(u) < 0x3000:
+                    limitCheck = (lineStartPos + i) >> 1
+                    for j in range(i - 1, limitCheck, -1):
+                        uj = chars[j]
+                        if uj and category(uj) == "Zs" or ord(uj) >= 0x3000:
+                            k = j + 1
+                            if k < i:
+                                j = k + 1
+                                extraSpace += sum(widths[ii] for ii in range(j, i))
+                                w = widths[k]
+                                u = chars[k]
+                                i = j
+                                break
+                if u not in ALL_CANNOT_START and i > lineStartPos + 1:
+                    i -= 1
+                    extraSpace += w
+            lines.append(make_line(chars, owners, ends, lineStartPos, i, maxWidth, widthUsed,
+                                   extraSpace, lineBreak, looks, metrics))
+            try:
+                maxWidth = maxWidths[len(lines)]
+            except IndexError:
+                maxWidth = maxWidths[-1]
+            lineStartPos = i
+            widthUsed = 0
         if widthUsed > 0:
-            lines.append(make_line(chars, owners, lineStartPos, nU, maxWidth, widthUsed,
-                                   maxWidth - widthUsed, False))
+            lines.append(make_line(chars, owners, ends, lineStartPos, nU, maxWidth, widthUsed,
+                                   maxWidth - widthUsed, False, looks, metrics))
         return ParaLines(kind=1, lines=lines)
 
     cjk_frag_split.original = original  # type: ignore[attr-defined]  # for the tests
