@@ -13,6 +13,7 @@ import octavo
 from octavo.errors import OptionError
 from tests.epubcheck_helper import by_severity, run_epubcheck
 from tests.pdf_helper import assert_fonts_embedded, outline_titles
+from tests.verapdf_helper import run_verapdf
 
 DATA = Path(__file__).parent / "data"
 
@@ -60,6 +61,12 @@ def test_bound_pdf_embeds_fonts_and_outlines_every_article(bound):
     assert_fonts_embedded(pdf)
     top = [title for depth, title in outline_titles(pdf) if depth == 0]
     assert len(top) >= 50
+
+
+def test_bound_pdf_passes_verapdf_as_pdfa_2u(bound):
+    _, pdf = bound
+    [verdict] = run_verapdf([pdf], "2u").values()
+    assert verdict.startswith("PASS\t"), verdict
 
 
 def test_sort_by_title(fifty, tmp_path):

@@ -2,7 +2,7 @@
 
 Text, Markdown and saved HTML samples (tests/data) and the seed go through octavo.convert_many to
 EPUB and PDF. Every EPUB must pass EPUBCheck with 0 errors and 0 warnings; every PDF must embed
-all its fonts. The seed's outputs are checked field by field (issue 2's "done when").
+all its fonts and pass veraPDF as PDF/A-2u. The seed's outputs are checked field by field (issue 2's "done when").
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from tests.pdf_helper import (
     hyphenated_lines,
     pdfinfo,
 )
+from tests.verapdf_helper import run_verapdf
 
 ROOT = Path(__file__).parent.parent
 DATA = Path(__file__).parent / "data"
@@ -60,6 +61,14 @@ def test_every_pdf_embeds_its_fonts(converted):
     assert len(pdfs) == len(SAMPLES)
     for pdf in pdfs:
         assert assert_fonts_embedded(pdf)
+
+
+def test_every_pdf_passes_verapdf_as_pdfa_2u(converted):
+    out, _ = converted
+    pdfs = sorted(out.glob("*.pdf"))
+    assert len(pdfs) == len(SAMPLES)
+    verdicts = run_verapdf(pdfs, "2u")
+    assert [v for v in verdicts.values() if not v.startswith("PASS\t")] == []
 
 
 def _opf(epub: Path) -> etree._Element:

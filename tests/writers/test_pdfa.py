@@ -1,15 +1,12 @@
 """Archival PDF/A-2u post-processing: XMP, OutputIntent, /ID, fonts, annotations, reproducibility.
 
-The structural checks need only pikepdf and pypdf. The veraPDF test runs when VERAPDF_CHECK
-names a verapdf-check script (e.g. a developer's shared tools); it is skipped otherwise, in CI
-too, because veraPDF is not installable from the package registries.
+The structural checks need only pikepdf and pypdf. The veraPDF tests use the veraPDF validation
+library (see tests/verapdf_helper.py): they skip without it, except in CI, which installs it.
 """
 
 from __future__ import annotations
 
 import io
-import os
-import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
@@ -41,6 +38,7 @@ from octavo.writers._pdfa import (  # noqa: E402
     xmp_date,
 )
 from octavo.writers.pdf import PdfWriter  # noqa: E402
+from tests.verapdf_helper import require_verapdf, run_verapdf  # noqa: E402
 from tests.writers.conftest import make_image, seed_article  # noqa: E402
 
 WHEN = datetime(2025, 7, 13, 14, 30, 5, tzinfo=timezone(timedelta(hours=2)))
@@ -503,47 +501,19 @@ def test_running_twice_keeps_it_pdfa(seed_pdfa: bytes) -> None:
     assert pypdf_text(twice) == pypdf_text(seed_pdfa)
 
 
-# --- veraPDF (optional) ---------------------------------------------------------------------
+# --- veraPDF -------------------------------------------------------------------------------
 
 
-def _verapdf() -> str:
-    tool = os.environ.get("VERAPDF_CHECK", "").strip()
-    if not tool:
-        pytest.skip("set VERAPDF_CHECK=/path/to/verapdf-check to validate with veraPDF")
-    if not Path(tool).is_file():
-        pytest.fail(f"VERAPDF_CHECK={tool} does not exist")
-    return tool
+SCRIPT_SAMPLES = ("hin", "tha", "arb", "heb", "cmn_hans", "missing")
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("sample", ["seed", "links", "book", "forbidden"])
-def test_verapdf_passes_pdfa_2u(sample: str, seed_pdfa: bytes, links_raw: bytes,
-                                book_raw: bytes, tmp_path: Path) -> None:
-    tool = _verapdf()
-    data = {
-        "seed": lambda: seed_pdfa,
-        "links": lambda: archive(links_raw, title="Links & <Markup>", language="en",
-                                 authors=("Ann Author", "Bob Writer")),
-        "book": lambda: archive(book_raw, title="Drei Artikel", authors=("Red Aktion",)),
-        "forbidden": lambda: archive(forbidden_pdf()),
-    }[sample]()
-    path = tmp_path / f"{sample}.pdf"
-    path.write_bytes(data)
-    result = subprocess.run([tool, str(path), "2u"], capture_output=True, text=True,
-                            timeout=600)
-    assert result.stdout.startswith("PASS"), result.stdout + result.stderr
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("sample", ["hin", "tha", "arb", "heb", "cmn_hans", "missing"])
-def test_verapdf_passes_pdfa_2u_for_every_script(sample: str, tmp_path: Path) -> None:
-    # Shaped scripts (private glyph widths: rule 6.2.11.5-1; ActualText spans) and characters
-    # no font has (a placeholder glyph, never .notdef: rules 6.2.11.7.2, 6.2.11.8).
+def script_sample(sample: str) -> bytes:
+    """Shaped scripts (private glyph widths: rule 6.2.11.5-1; ActualText spans) and characters
+    no font has (a placeholder glyph, never .notdef: rules 6.2.11.7.2, 6.2.11.8)."""
     from octavo.options import ReadOptions
     from octavo.plugins import Source
     from octavo.readers.text import TextReader
 
-    tool = _verapdf()
     if sample == "missing":
         article = Article(title="Missing \U00013080", language="hi", body=(
             Paragraph((Text("Hieroglyph \U00013000, Linear B \U00010000, मानव \U00013001"),)),))
@@ -553,12 +523,44 @@ def test_verapdf_passes_pdfa_2u_for_every_script(sample: str, tmp_path: Path) ->
         article = TextReader().read(Source(source.read_bytes(), source.name, source),
                                     ReadOptions(language=language))
     with diagnostics.collecting():
-        data = render(article)
-    path = tmp_path / f"{sample}.pdf"
-    path.write_bytes(data)
-    result = subprocess.run([tool, str(path), "2u"], capture_output=True, text=True,
-                            timeout=600, check=False)
-    assert result.stdout.startswith("PASS"), result.stdout + result.stderr
+        return render(article)
+
+
+@pytest.fixture(scope="module")
+def verapdf_verdicts(seed_pdfa: bytes, links_raw: bytes, book_raw: bytes,
+                     tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Every sample validated as PDF/A-2u in one veraPDF run: sample name -> verdict line."""
+    require_verapdf()
+    samples = {
+        "seed": seed_pdfa,
+        "links": archive(links_raw, title="Links & <Markup>", language="en",
+                         authors=("Ann Author", "Bob Writer")),
+        "book": archive(book_raw, title="Drei Artikel", authors=("Red Aktion",)),
+        "forbidden": archive(forbidden_pdf()),
+        **{name: script_sample(name) for name in SCRIPT_SAMPLES},
+    }
+    folder = tmp_path_factory.mktemp("verapdf")
+    paths = {}
+    for name, data in samples.items():
+        paths[name] = folder / f"{name}.pdf"
+        paths[name].write_bytes(data)
+    verdicts = run_verapdf(paths.values(), "2u")
+    return {name: verdicts[path] for name, path in paths.items()}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sample", ["seed", "links", "book", "forbidden", *SCRIPT_SAMPLES])
+def test_verapdf_passes_pdfa_2u(sample: str, verapdf_verdicts: dict[str, str]) -> None:
+    assert verapdf_verdicts[sample].startswith("PASS\t"), verapdf_verdicts[sample]
+
+
+def test_verapdf_reports_a_broken_pdfa(tmp_path: Path) -> None:
+    """The validator can fail: the sample with JavaScript, an embedded file and LZW, before
+    octavo's PDF/A post-processing, is no PDF/A-2u."""
+    path = tmp_path / "forbidden.pdf"
+    path.write_bytes(forbidden_pdf())
+    verdict = run_verapdf([path], "2u")[path]
+    assert verdict.startswith("FAIL\t"), verdict
 
 
 def test_every_stream_has_its_own_eol_before_endstream() -> None:

@@ -159,9 +159,30 @@ def register(name: str) -> Any:
                 font = TTFont(name, target, subfontIndex=source.subfont_index)
                 if not isinstance(located, bytes):
                     _cache_font(font, located, source.subfont_index)
+            _mend_trailing_advances(font.face)
             pdfmetrics.registerFont(font)
             source._face = font
     return source._face
+
+
+def _mend_trailing_advances(face: Any) -> None:
+    """Give the glyphs after the font's last full horizontal metric their advance in font units.
+
+    The hmtx table may list fewer advances than glyphs; the rest share the last one. reportlab
+    (4.x) records that shared advance already scaled to 1/1000 em, and its subsets embed it as
+    font units: the embedded advances then disagree with /Widths (PDF/A-2 rule 6.2.11.5-1, and
+    wrong spacing in a viewer that trusts the font). Of the bundled fonts this hit DejaVu Sans
+    Mono (4 advances for 3,377 glyphs): every PDF with code failed veraPDF."""
+    import struct
+
+    hhea = face.table.get("hhea")
+    if hhea is None:
+        return
+    (count,) = struct.unpack_from(">H", face._ttf_data, hhea["offset"] + 34)  # numberOfHMetrics
+    metrics = face.hmetrics
+    if 0 < count < len(metrics):
+        advance = metrics[count - 1][0]
+        face.hmetrics = [*metrics[:count], *((advance, lsb) for _aw, lsb in metrics[count:])]
 
 
 # --- parsed fonts, cached on disk -----------------------------------------------------------
