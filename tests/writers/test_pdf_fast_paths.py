@@ -653,20 +653,22 @@ def test_quick_cjk_split_makes_reportlabs_lines(pieces: list[tuple[str, int, flo
             frags.append(ParaFrag(fontName=name, fontSize=size, text=text, rise=0, link=[],
                                   us_lines=[], textColor=None))
 
-    def lines(split: Any) -> list[Any]:
-        made = split([f.clone() for f in frags], list(widths), False)
-        return [(line.extraSpace, line.wordCount, line.fontSize, line.ascent, line.descent,
-                 line.maxWidth, line.currentWidth, line.lineBreak,
-                 [(w.text, w.fontName, w.fontSize) for w in line.words]) for line in made.lines]
-
     ours = paragraph.cjkFragSplit
     try:
-        expected = lines(ours.original)  # type: ignore[attr-defined]
+        expected = cjk_lines(ours.original, frags, widths)  # type: ignore[attr-defined]
     except TypeError:  # reportlab's own loop fails on some inputs: so must ours
         with pytest.raises(TypeError):
-            lines(ours)
+            cjk_lines(ours, frags, widths)
         return
-    assert lines(ours) == expected
+    assert cjk_lines(ours, frags, widths) == expected
+
+
+def cjk_lines(split: Any, frags: list[Any], widths: list[float]) -> list[Any]:
+    """The lines a CJK splitter makes of copies of the frags, as comparable tuples."""
+    made = split([f.clone() for f in frags], list(widths), False)
+    return [(line.extraSpace, line.wordCount, line.fontSize, line.ascent, line.descent,
+             line.maxWidth, line.currentWidth, line.lineBreak,
+             [(w.text, w.fontName, w.fontSize) for w in line.words]) for line in made.lines]
 
 
 @pytest.mark.parametrize("widths", [[2500.0], [900.0, 3000.0], [40.0, 5000.0], [-5.0, 200.0]])
@@ -689,14 +691,9 @@ def test_quick_cjk_split_of_long_lines_and_odd_measures(widths: list[float]) -> 
     frags.insert(2, ParaFrag(fontName=fonts.SERIF, fontSize=10.0, text="", lineBreak=True,
                              rise=0, link=[], us_lines=[], textColor=None))
 
-    def lines(split: Any) -> list[Any]:
-        made = split([f.clone() for f in frags], list(widths), False)
-        return [(line.extraSpace, line.wordCount, line.fontSize, line.ascent, line.descent,
-                 line.maxWidth, line.currentWidth, line.lineBreak,
-                 [(w.text, w.fontName, w.fontSize) for w in line.words]) for line in made.lines]
-
     ours = paragraph.cjkFragSplit
-    assert lines(ours) == lines(ours.original)  # type: ignore[attr-defined]
+    assert cjk_lines(ours, frags, widths) == cjk_lines(
+        ours.original, frags, widths)  # type: ignore[attr-defined]
 
 
 def test_frag_looks_compare_as_reportlabs_same_frag() -> None:
