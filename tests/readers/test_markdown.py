@@ -569,3 +569,56 @@ def test_arbitrary_input_gives_article_or_input_error(data):
     except InputError:
         return
     assert article.title.strip()
+
+
+# --- Liquid tags in Jekyll posts ----------------------------------------------------------------
+
+JEKYLL_POST = """---
+title: Liquid
+---
+We [released 1.0][one] a year ago.
+
+{% raw %}
+```liquid
+{{ "/docs/" | relative_url }} {% raw %}
+```
+{% endraw %}
+
+{% highlight ruby linenos %}
+puts "```"
+{% endhighlight %}
+
+{%- comment -%}
+Not for readers.
+{%- endcomment -%}
+Inline {% raw %}{{ page.title }}{% endraw %} stays.
+
+[one]: {% post_url 2013-05-06-jekyll-1-0-0-released %}
+"""
+
+
+def test_jekyll_display_tags_are_done_as_jekyll_does():
+    article, _ = read(JEKYLL_POST)
+    assert [type(b).__name__ for b in article.body] == [
+        "Paragraph", "CodeBlock", "CodeBlock", "Paragraph"]
+    first, raw_code, highlighted, last = article.body
+    # A link to a page of the site (unknown here) is its plain words, not "[text][ref]".
+    assert plain_text(first.children) == "We released 1.0 a year ago."
+    assert not any(isinstance(i, Link) for i in first.children)
+    # Inside code, Liquid is what the author shows: kept as written.
+    assert raw_code == CodeBlock('{{ "/docs/" | relative_url }} {% raw %}', "liquid")
+    assert highlighted == CodeBlock('puts "```"', "ruby")
+    assert plain_text(last.children) == "Inline {{ page.title }} stays."
+    assert "{%" not in to_json(article).replace('relative_url }} {% raw %}', "")
+
+
+def test_liquid_is_left_alone_without_front_matter():
+    article, _ = read("Text with {% raw %} as written.\n\n{% highlight ruby %}\nx\n"
+                      "{% endhighlight %}\n", name="plain.md")
+    assert "{% raw %}" in plain_text(article.body[0].children)
+    assert not any(isinstance(b, CodeBlock) for b in article.body)
+
+
+def test_an_unclosed_liquid_block_stays_as_written():
+    article, _ = read("---\ntitle: T\n---\nBefore.\n\n{% highlight ruby %}\nputs 1\n")
+    assert "{% highlight ruby %}" in "\n".join(block_text(b) for b in article.body)

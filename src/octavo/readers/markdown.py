@@ -9,6 +9,7 @@ styles and event handlers never get in. The first image before any text is the l
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -243,6 +244,74 @@ def _trim_markers(text: str, cap: int) -> str:
     return trimmed
 
 
+# --- Liquid (Jekyll) ------------------------------------------------------------------------
+# A Jekyll post is Markdown with Liquid tags that Jekyll runs before Markdown sees the text. The
+# few that only say how to show what is there are done here, in a post with front matter (which
+# Jekyll requires) and outside code: {% raw %} / {% endraw %} (shown literally: dropped),
+# {% highlight lang %} ... {% endhighlight %} (a code block), {% comment %} ... {% endcomment %}
+# (dropped), and a link definition whose target is a Liquid tag ({% post_url %}, {% link %}:
+# a page of the site, unknown here), whose links become their plain words instead of
+# "[text][ref]". Any other tag stays as written.
+
+
+
+def _liquid_tag(name: str) -> str:
+    return r"\{%-?\s*" + name + r"\b\s*(?P<arg>[^%]*?)\s*-?%\}"
+
+
+_RAW_TAG = re.compile(_liquid_tag("(?:end)?raw"))
+_BLOCK_TAG = re.compile(r"^[ \t]*" + _liquid_tag("(?P<tag>(?:end)?(?:highlight|comment))")
+                        + r"[ \t]*$")
+_LIQUID_TARGET = re.compile(r"^([ ]{0,3}\[[^\]\n]+\]:[ \t]*)\{%[^%\n]*%\}[ \t]*$")
+_FENCE_OPEN = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
+
+
+def _liquid(body: str) -> str:
+    """The Markdown Jekyll would hand its converter, for the display-only tags above."""
+    if "{%" not in body:
+        return body
+    out: list[str] = []
+    lines = body.split("\n")
+    ends: dict[str, list[int]] = {"highlight": [], "comment": []}  # closing tags' lines
+    for j, text in enumerate(lines):
+        if "{%" in text and (m := _BLOCK_TAG.match(text)) and m["tag"].startswith("end"):
+            ends[m["tag"][3:]].append(j)
+    fence = ""  # the open code fence's marker
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        if fence:
+            if line.strip().startswith(fence) and not line.strip().strip(fence[0]):
+                fence = ""
+            out.append(line)
+            continue
+        if opened := _FENCE_OPEN.match(line):
+            fence = opened.group(1)
+            out.append(line)
+            continue
+        block = _BLOCK_TAG.match(line)
+        if block and block["tag"] in ends:
+            # The next closing tag's line (bisect: a file of unclosed tags stays linear).
+            at = bisect.bisect_left(ends[block["tag"]], i)
+            end = ends[block["tag"]][at] if at < len(ends[block["tag"]]) else None
+            if end is not None:
+                if block["tag"] == "highlight":
+                    code = lines[i:end]
+                    ticks = max((len(run) for text in code for run in re.findall("`+", text)),
+                                default=0)
+                    marker = "`" * max(3, ticks + 1)
+                    language = (block["arg"].split() or [""])[0]
+                    out += [marker + language, *code, marker]
+                i = end + 1
+                continue
+        line = _RAW_TAG.sub("", line)
+        if not line.strip() and lines[i - 1].strip():
+            continue  # a line that held only {% raw %} or {% endraw %}
+        out.append(_LIQUID_TARGET.sub(r"\1<>", line))
+    return "\n".join(out)
+
+
 # --- body -----------------------------------------------------------------------------------
 
 
@@ -459,6 +528,8 @@ class MarkdownReader:
         from markdown_it import MarkdownIt
 
         fm, body_md = split_front_matter(text)
+        if fm:
+            body_md = _liquid(body_md)
         title = _text(_get(fm, "title"))
         url = _url(_get(fm, "canonical_url", "canonical", "url", "source", "permalink", "link"))
         images = ImageResolver(options, url)
