@@ -244,13 +244,13 @@ class Renderer:
     language: str
     image_src: Callable[[Image], str | None]
     typography: bool = True
-    heading_levels: dict[int, int] = field(default_factory=dict)
-    """Model heading level -> HTML level (see heading_map); unknown levels go one down."""
     toc_level: int = 2
     headings: list[TocHeading] = field(default_factory=list)
     has_images: bool = False
     _marks: QuoteMarks = field(init=False)
     _ids: int = 0
+    _open: list[tuple[int, int]] = field(default_factory=list)
+    """The headings the text is under: (model level, HTML level), outermost first."""
 
     def __post_init__(self) -> None:
         self._marks = quote_marks(self.language) if self.typography else _STRAIGHT
@@ -333,7 +333,7 @@ class Renderer:
         inner = self.inlines(children)
         if not inner.strip():
             return ""  # an empty heading is a navigation dead end for screen readers
-        shifted = self.heading_levels.get(level, min(6, level + 1))
+        shifted = self._html_level(level)
         self._ids += 1
         anchor = f"s{self._ids}"
         if shifted == self.toc_level:
@@ -341,6 +341,16 @@ class Renderer:
             if label:
                 self.headings.append(TocHeading(anchor, label))
         return f'<h{shifted} id="{anchor}">{inner}</h{shifted}>'
+
+    def _html_level(self, level: int) -> int:
+        """One below the heading the text is under (of a higher model level), h2 under the
+        article's title (h1): levels never jump (h1 then h3), as screen readers and Ace's
+        heading-order check expect, whatever levels the source used, in whatever order."""
+        while self._open and self._open[-1][0] >= level:
+            self._open.pop()
+        html = min(6, self._open[-1][1] + 1) if self._open else 2
+        self._open.append((level, html))
+        return html
 
     def list_block(self, items: Sequence[Sequence[Block]], ordered: bool, start: int) -> str:
         if not items:
@@ -429,22 +439,3 @@ class Renderer:
             if lead:
                 parts.append(lead)
         return "\n".join(parts)
-
-
-def heading_map(blocks: Iterable[Block]) -> dict[int, int]:
-    """Body heading levels to HTML levels: the highest becomes h2 (the article title is h1),
-    and the levels used follow on without gaps (h1, h3 -> h2, h3), as screen readers expect."""
-    levels = sorted(set(_heading_levels(blocks)))
-    return {level: min(6, 2 + i) for i, level in enumerate(levels)}
-
-
-def _heading_levels(blocks: Iterable[Block]) -> Iterable[int]:
-    for block in blocks:
-        match block:
-            case Heading(level, children) if plain_text(children).strip():
-                yield level
-            case BlockQuote(children):
-                yield from _heading_levels(children)
-            case ListBlock(items, _, _):
-                for item in items:
-                    yield from _heading_levels(item)

@@ -707,7 +707,6 @@ class _Build:
             language=article.language,
             image_src=lambda image: (f"../{name}" if (name := self.images.add(image)) else None),
             typography=self.options.typography,
-            heading_levels=x.heading_map(article.body),
         )
         header = renderer.title_block(article, "title")
         chunks = self._chunks(renderer, article, len(header))
