@@ -524,3 +524,15 @@ def test_fallback_chain_can_be_extended(monkeypatch: pytest.MonkeyPatch) -> None
     assert fonts.chain("serif")[-1] == "OctavoTestFallback"
     assert fonts.chain("serif").count("OctavoTestFallback") == 1
     assert ord("a") in fonts.coverage("OctavoTestFallback")
+
+
+def test_outline_keeps_headings_set_alike_as_siblings() -> None:
+    """A post that opens with ### and later uses ##: the ### sections stay siblings under the
+    title, and no entry is more than one level below the one before."""
+    from octavo.writers import pdf
+
+    outline = pdf._Outline()
+    asked = [0, 2, 2, 1, 3, 0, 2, 5, 4]
+    given = [outline.entry(f"t{i}", level)[1] for i, level in enumerate(asked)]
+    assert given == [0, 1, 1, 1, 2, 0, 1, 2, 2]
+    assert all(b <= a + 1 for a, b in zip([-1, *given], given))

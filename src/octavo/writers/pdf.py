@@ -283,16 +283,22 @@ def _make_styles(lay: Layout, hyphenator: Any) -> dict[str, ParagraphStyle]:
 
 @dataclass(slots=True)
 class _Outline:
-    """Hands out bookmark keys and keeps levels legal (never more than one deeper than before)."""
+    """Hands out bookmark keys and outline levels: each entry one below the entry it sits under
+    (the nearest before it asked for a smaller level), so levels are legal (never more than
+    one deeper than before) and headings the source set alike stay siblings (### ### under a
+    title are both level 1, not the second under the first)."""
 
     count: int = 0
-    last: int = -1
+    open: list[tuple[int, int]] = field(default_factory=list)
+    """The entries the next one may sit under: (level asked for, level given), outermost first."""
 
     def entry(self, title: str, level: int) -> tuple[str, int, str]:
-        level = max(0, min(level, self.last + 1))
-        self.last = level
+        while self.open and self.open[-1][0] >= level:
+            self.open.pop()
+        given = self.open[-1][1] + 1 if self.open else 0
+        self.open.append((level, given))
         self.count += 1
-        return title, level, f"o{self.count}"
+        return title, given, f"o{self.count}"
 
 
 # --- runs and optimal line breaking --------------------------------------------------------
