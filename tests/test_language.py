@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from octavo import diagnostics, language
+from tests.probe import fresh_python_words
 
 DATA = Path(__file__).parent / "data"
 
@@ -124,15 +125,11 @@ def test_a_close_call_is_left_to_py3langid(tmp_path: Path) -> None:
 
 
 def test_detection_with_a_warm_cache_imports_no_numpy() -> None:
-    import subprocess
-    import sys
-
     language._identifier()  # the cache exists
     code = ("import sys\nfrom octavo import language\n"
             "print(language.detect('Der schnelle braune Fuchs springt über den faulen Hund, "
             "und die Katze schläft im warmen Garten.'), 'numpy' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["de", "False"]
+    assert fresh_python_words(code) == ["de", "False"]
 
 
 def test_the_model_file_is_found_where_py3langid_keeps_it() -> None:
@@ -153,9 +150,6 @@ def test_an_unreadable_fast_model_falls_back_to_py3langid(monkeypatch: pytest.Mo
 
 def test_only_a_processs_first_text_takes_the_numpy_free_path() -> None:
     """It is ~10x slower per text than numpy: a batch worker must switch after its first."""
-    import subprocess
-    import sys
-
     language.detect((DATA / "text/seed-bbc-de.txt").read_text(encoding="utf-8"))  # warm cache
     code = (
         "import sys\n"
@@ -170,9 +164,7 @@ def test_only_a_processs_first_text_takes_the_numpy_free_path() -> None:
         "rest = [language.detect(text) for _ in range(3)]\n"
         "print(first, numpy_after_first, len(calls), 'numpy' in sys.modules, *rest)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True, timeout=120)
-    assert done.stdout.split() == ["de", "False", "1", "True", "de", "de", "de"]
+    assert fresh_python_words(code) == ["de", "False", "1", "True", "de", "de", "de"]
 
 
 def _texts() -> list[str]:

@@ -4,10 +4,9 @@ match), and still work."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 from octavo import _lazy_re
+from tests.probe import fresh_python_words
 
 
 def test_a_lazy_pattern_compiles_on_first_use_and_behaves_like_the_pattern() -> None:
@@ -47,9 +46,7 @@ def test_the_pdf_writer_imports_reportlab_with_its_uri_pattern_deferred() -> Non
         "    assert (got and got.groups()) == (want and want.groups()), uri\n"
         "print('same')\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, timeout=120)
-    assert out.stdout.split() == ["LazyPattern", "True", "True", "same"]
+    assert fresh_python_words(code) == ["LazyPattern", "True", "True", "same"]
 
 
 _URIS = ("https://example.org/a/b?c=d", "ftp://x", "not a uri", "mailto:x@y.z", "HTTP://Ex.ORG",
@@ -98,6 +95,4 @@ def test_reportlabs_uri_splitting_is_unchanged_by_the_stand_in() -> None:
         "PyFontify.matchRE = _lazy_re._compile(PyFontify.matchRE.pattern)\n"
         "print(got == PyFontify.fontify(src) and len(got) > 3)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, timeout=120)
-    assert out.stdout.split() == ["True", "True", "True", "True"]
+    assert fresh_python_words(code) == ["True", "True", "True", "True"]
