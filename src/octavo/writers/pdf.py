@@ -1433,7 +1433,7 @@ def _broken_class() -> type:
     width than the one broken for, bullets, images, soft hyphens, words reportlab splits
     differently) falls back to reportlab's breakLines.
     """
-    from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
+    from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.platypus import Paragraph as RLParagraph
     from reportlab.platypus.paragraph import (
         _FK_BREAK,
@@ -1456,13 +1456,6 @@ def _broken_class() -> type:
         found = space_widths.get(key)
         if found is None:
             found = space_widths[key] = stringWidth(" ", font, size)
-        return found
-
-    def ascent_descent(font: str, size: float,
-                       known: dict[tuple[str, float], tuple[float, float]]) -> tuple[float, float]:
-        found = known.get((font, size))
-        if found is None:
-            found = known[(font, size)] = getAscentDescent(font, size)
         return found
 
     word_widths: dict[tuple[str, str, float], float] = {}
@@ -1592,7 +1585,7 @@ def _broken_class() -> type:
                 n = 0
                 space = current = 0.0
                 max_size = last.fontSize
-                max_ascent, min_descent = ascent_descent(last.fontName, max_size, metrics)
+                max_ascent, min_descent = _ascent_descent(last.fontName, max_size, metrics)
                 g_from = None
             word_width = w[0]
             new = current + space + word_width if word_width > 0 else current
@@ -1626,7 +1619,7 @@ def _broken_class() -> type:
             if text:
                 n += 1
             if f is not g_from:
-                ascent, descent = ascent_descent(f.fontName, f.fontSize, metrics)
+                ascent, descent = _ascent_descent(f.fontName, f.fontSize, metrics)
                 max_size = max(max_size, f.fontSize)
                 max_ascent = max(max_ascent, ascent)
                 min_descent = min(min_descent, descent)
@@ -1676,7 +1669,7 @@ def _broken_class() -> type:
                 g.text = piece_text
                 some = some or bool(piece_text)
                 words.append(g)
-                ascent, descent = ascent_descent(g.fontName, g.fontSize, metrics)
+                ascent, descent = _ascent_descent(g.fontName, g.fontSize, metrics)
                 max_size = max(max_size, g.fontSize)
                 max_ascent = max(max_ascent, ascent)
                 min_descent = min(min_descent, descent)
@@ -1720,6 +1713,17 @@ def _broken_class() -> type:
 
     _Broken.frag_words = staticmethod(frag_words)  # for the tests
     return _Broken
+
+
+def _ascent_descent(font: str, size: float,
+                    known: dict[tuple[str, float], tuple[float, float]]) -> tuple[float, float]:
+    """reportlab's getAscentDescent, remembered in `known` (one paragraph's or split's)."""
+    found = known.get((font, size))
+    if found is None:
+        from reportlab.pdfbase.pdfmetrics import getAscentDescent
+
+        found = known[(font, size)] = getAscentDescent(font, size)
+    return found
 
 
 def _clone_frag(frag: Any, **changes: Any) -> Any:
@@ -2769,7 +2773,7 @@ def _install_cjk_split() -> None:
     from unicodedata import category
 
     from reportlab.lib.textsplit import ALL_CANNOT_START
-    from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
+    from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.platypus import paragraph
     from reportlab.platypus.paragraph import FragLine, ParaLines
     from reportlab.rl_config import _FUZZ
@@ -2811,11 +2815,7 @@ def _install_cjk_split() -> None:
                 continue
             previous = f
             size = f.fontSize
-            key = (f.fontName, size)
-            found = metrics.get(key)
-            if found is None:
-                found = metrics[key] = getAscentDescent(f.fontName, size)
-            ascent, descent = found
+            ascent, descent = _ascent_descent(f.fontName, size, metrics)
             max_size = max(max_size, size)
             max_ascent = max(max_ascent, ascent)
             min_descent = min(min_descent, descent)
