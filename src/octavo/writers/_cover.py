@@ -35,7 +35,7 @@ import threading
 import unicodedata
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -835,34 +835,35 @@ def _kerning(face: str, size: int, pair: str) -> int | None:
     if pair not in kerning:
         if _ligature(face, pair):
             kerning[pair] = None
-        elif pair in (flat := _unkerned(face)) and size >= flat.smallest:
+        elif pair in (flat := _unkerned(face)).pairs and size >= flat.smallest:
             kerning[pair] = 0
         else:
             measured = int(_truetype(face, size).font.getlength(pair, "L"))
             value = kerning[pair] = (measured - _advance(face, size, pair[0])
                                      - _advance(face, size, pair[1]))
             if value == 0 and size >= flat.smallest:
-                flat.add(pair)
+                flat.pairs.add(pair)
     return kerning[pair]
 
 
-class _Pairs(set[str]):
-    """Character pairs, and the smallest size (pixels) at which what is said of them holds."""
+@dataclass(frozen=True, slots=True)
+class _Unkerned:
+    """Character pairs found not to kern in a face, at any size from `smallest` (pixels) up."""
 
     smallest: float
+    pairs: set[str] = field(default_factory=set)
 
 
 @functools.cache
-def _unkerned(face: str) -> _Pairs:
-    """The pairs found not to kern in the face, at any size from `smallest` up (an impossible
-    size when the layout is not Raqm's: FreeType's basic kerning is rounded to whole pixels)."""
-    pairs = _Pairs()
+def _unkerned(face: str) -> _Unkerned:
+    """The face's pairs found not to kern so far; `smallest` is an impossible size when the
+    layout is not Raqm's (FreeType's basic kerning is rounded to whole pixels)."""
     font = _font_bytes(face)
     head = _table(font, b"head")
     # _truetype's fonts use Pillow's default layout: Raqm's whenever Pillow has it.
-    pairs.smallest = struct.unpack_from(">H", font, head + 18)[0] / 64 \
+    smallest = struct.unpack_from(">H", font, head + 18)[0] / 64 \
         if _has_raqm() and head is not None else math.inf
-    return pairs
+    return _Unkerned(smallest)
 
 
 def _ligature(face: str, pair: str) -> bool:
