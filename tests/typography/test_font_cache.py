@@ -88,3 +88,18 @@ def test_an_unwritable_cache_is_no_error(tmp_path: Path, monkeypatch: pytest.Mon
     path = font_file(fonts.MONO)
     fonts._cache_font(TTFont(fonts.MONO, str(path)), path, 0)  # no exception
     assert fonts._cached_font(fonts.MONO, path, 0) is None
+
+
+def test_a_new_entry_replaces_the_faces_older_formats(cache_home: Path) -> None:
+    path = font_file(fonts.SERIF)
+    older = fonts._face_cache_file(path, 0).with_name(
+        fonts._face_cache_prefix(path, 0).replace(f"-v{fonts._CACHE_FORMAT}-", "-v1-")
+        + "0123.marshal")
+    older.parent.mkdir(parents=True, exist_ok=True)
+    older.write_bytes(b"an older layout")
+    bold = fonts._face_cache_file(font_file(fonts.SERIF_BOLD), 0)
+    bold.write_bytes(b"another face's entry")
+    fonts._cache_font(TTFont("PruneTest", str(path)), path, 0)
+    assert not older.exists()
+    assert bold.exists()  # only the face's own entries go
+    assert fonts._face_cache_file(path, 0).exists()

@@ -157,9 +157,9 @@ def register(name: str) -> Any:
                 font = _cached_font(name, located, source.subfont_index)
             if font is None:
                 font = TTFont(name, target, subfontIndex=source.subfont_index)
+                _mend_trailing_advances(font.face)  # a cached face is kept mended
                 if not isinstance(located, bytes):
                     _cache_font(font, located, source.subfont_index)
-            _mend_trailing_advances(font.face)
             pdfmetrics.registerFont(font)
             source._face = font
     return source._face
@@ -193,13 +193,18 @@ def _mend_trailing_advances(face: Any) -> None:
 # Anything unexpected (a cache that cannot be read or written, another reportlab) parses.
 
 _FACE_SKIP = frozenset(("_ttf_data", "_pdfScale"))
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2  # 2: trailing advances mended (_mend_trailing_advances)
+
+
+def _face_cache_family(path: Path, subfont_index: int) -> str:
+    """What every cached entry of a face starts with, whatever its reportlab or format."""
+    return f"font-{path.stem}-{subfont_index}-rl"
 
 
 def _face_cache_prefix(path: Path, subfont_index: int) -> str:
     import reportlab
 
-    return f"font-{path.stem}-{subfont_index}-rl{reportlab.Version}-v{_CACHE_FORMAT}-"
+    return f"{_face_cache_family(path, subfont_index)}{reportlab.Version}-v{_CACHE_FORMAT}-"
 
 
 def _face_cache_file(path: Path, subfont_index: int) -> Path:
@@ -221,8 +226,9 @@ def _cache_font(font: Any, path: Path, subfont_index: int) -> None:
     names = sorted(k for k, v in state.items() if isinstance(v, TTFNameBytes))
     try:
         data = marshal.dumps((names, state))
+        # Writing prunes the face's older entries (another format or reportlab version).
         cache.write_file(_face_cache_file(path, subfont_index), data,
-                         _face_cache_prefix(path, subfont_index))
+                         _face_cache_family(path, subfont_index))
     except (OSError, ValueError):
         pass
 
