@@ -576,7 +576,7 @@ def test_arbitrary_input_gives_article_or_input_error(data):
 JEKYLL_POST = """---
 title: Liquid
 ---
-We [released 1.0][one] a year ago.
+We [released 1.0][one] a year ago; read [the docs]({{ "/docs/" | relative_url }}#top).
 
 {% raw %}
 ```liquid
@@ -603,7 +603,7 @@ def test_jekyll_display_tags_are_done_as_jekyll_does():
         "Paragraph", "CodeBlock", "CodeBlock", "Paragraph"]
     first, raw_code, highlighted, last = article.body
     # A link to a page of the site (unknown here) is its plain words, not "[text][ref]".
-    assert plain_text(first.children) == "We released 1.0 a year ago."
+    assert plain_text(first.children) == "We released 1.0 a year ago; read the docs."
     assert not any(isinstance(i, Link) for i in first.children)
     # Inside code, Liquid is what the author shows: kept as written.
     assert raw_code == CodeBlock('{{ "/docs/" | relative_url }} {% raw %}', "liquid")

@@ -249,9 +249,9 @@ def _trim_markers(text: str, cap: int) -> str:
 # few that only say how to show what is there are done here, in a post with front matter (which
 # Jekyll requires) and outside code: {% raw %} / {% endraw %} (shown literally: dropped),
 # {% highlight lang %} ... {% endhighlight %} (a code block), {% comment %} ... {% endcomment %}
-# (dropped), and a link definition whose target is a Liquid tag ({% post_url %}, {% link %}:
-# a page of the site, unknown here), whose links become their plain words instead of
-# "[text][ref]". Any other tag stays as written.
+# (dropped), and a link whose target is Liquid (a definition's {% post_url %} or {% link %},
+# an inline link's {{ "/docs/" | relative_url }}: a page of the site, unknown here), which
+# becomes its plain words instead of "[text][ref]" or the brackets and the tag. Any other tag stays as written.
 
 
 
@@ -263,12 +263,14 @@ _RAW_TAG = re.compile(_liquid_tag("(?:end)?raw"))
 _BLOCK_TAG = re.compile(r"^[ \t]*" + _liquid_tag("(?P<tag>(?:end)?(?:highlight|comment))")
                         + r"[ \t]*$")
 _LIQUID_TARGET = re.compile(r"^([ ]{0,3}\[[^\]\n]+\]:[ \t]*)\{%[^%\n]*%\}[ \t]*$")
+_LIQUID_LINK = re.compile(r"\]\(\{[{%][^\n]*?[}%]\}[^()\s]*\)")
+"""An inline link whose target is Liquid: ]({{ "/docs/" | relative_url }}#top)."""
 _FENCE_OPEN = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
 
 
 def _liquid(body: str) -> str:
     """The Markdown Jekyll would hand its converter, for the display-only tags above."""
-    if "{%" not in body:
+    if "{%" not in body and "{{" not in body:
         return body
     out: list[str] = []
     lines = body.split("\n")
@@ -308,7 +310,7 @@ def _liquid(body: str) -> str:
         line = _RAW_TAG.sub("", line)
         if not line.strip() and lines[i - 1].strip():
             continue  # a line that held only {% raw %} or {% endraw %}
-        out.append(_LIQUID_TARGET.sub(r"\1<>", line))
+        out.append(_LIQUID_LINK.sub("](<>)", _LIQUID_TARGET.sub(r"\1<>", line)))
     return "\n".join(out)
 
 
