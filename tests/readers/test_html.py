@@ -214,6 +214,45 @@ def test_v8_code_blocks():
     article, _ = read_file("readability__v8-blog.html")
     code = [b for b in article.body if isinstance(b, CodeBlock)]
     assert len(code) == 10
+    # Prism writes lines with <br/> and marks comments "token comment": both survive.
+    assert code[5] == CodeBlock('// hello.cpp\n#include <stdio.h>\n\nint main() {\n'
+                                '  printf("hello, world!\\n");\n  return 0;\n}', "cpp")
+    assert code[6].text.splitlines()[:3] == [
+        "$ emcc hello.cpp -O3 -o hello.wasm", "$ wasmer run hello.wasm", "hello, world!"]
+
+
+def test_code_in_a_layout_table_is_a_code_block():
+    # WP-Syntax (Mozilla Hacks): each listing is a one-row table around a <pre>.
+    article, _ = read_file("readability__002.html")
+    assert not any(isinstance(b, Table) for b in article.body)
+    code = [b for b in article.body if isinstance(b, CodeBlock)]
+    assert len(code) == 17
+    assert code[1].text.splitlines()[:3] == [
+        'fetch("http://www.example.org/submit.php", {', '  method: "POST",', "  headers: {"]
+
+
+@pytest.mark.parametrize("markup", [
+    '<pre><span class="token comment">// one</span><br><span>two();</span><br>three</pre>',
+    '<pre><div class="line">// one</div><div class="line">two();</div>three</pre>',
+    ('<pre><code><span class="line">// one\n</span><span class="line">two();\n</span>three'
+     '</code></pre>'),
+    # Pygments' table: a cell of line numbers, then the code.
+    ('<table class="highlighttable"><tr><td class="linenos"><pre>1\n2\n3</pre></td>'
+     '<td class="code"><pre>// one\ntwo();\nthree</pre></td></tr></table>'),
+])
+def test_code_lines_as_shown(markup):
+    page = f"<html><body><article><p>{'Words of the article. ' * 20}</p>{markup}</article></body></html>"
+    article, _ = read(page)
+    assert [b for b in article.body if isinstance(b, CodeBlock)] == [
+        CodeBlock("// one\ntwo();\nthree")]
+
+
+def test_a_one_row_table_without_code_stays_a_table():
+    page = ("<html><body><article><p>" + "Words of the article. " * 20 +
+            "</p><table><tr><td>1</td><td>2</td></tr></table></article></body></html>")
+    article, _ = read(page)
+    assert [b for b in article.body if isinstance(b, Table)] == [
+        Table((), ((((Text("1"),), (Text("2"),)),)))]
 
 
 # --- metadata on a synthetic news page ------------------------------------------------------

@@ -422,11 +422,63 @@ def _strip_boilerplate(root: HtmlElement) -> None:
                     for fig in list(el.iter("figure")):  # a lead photo in the page header stays
                         el.addprevious(fig)
                 _drop(el)
-            else:
+            elif el.tag.lower() not in ("pre", "code"):
+                # Inside code, class names are a highlighter's (Prism's "token comment"), not
+                # the page's: nothing there is site chrome.
                 stack.append(el)
     for sup in list(root.iter("sup")):  # Wikipedia-style reference marks "[12]"
         if re.fullmatch(r"\s*\[[^\]]{1,12}\]\s*", sup.text_content() or ""):
             _drop(sup)
+
+
+def _code_layout(trs: list[HtmlElement]) -> list[HtmlElement] | None:
+    """The cells to read of a table that only lays out code: one row holding a <pre>, as
+    highlighters write it (WP-Syntax, Pygments: a cell of line numbers, then the code). The
+    line numbers are left out: the code block numbers nothing. None for any other table."""
+    if len(trs) != 1:
+        return None
+    cells = [c for c in trs[0] if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
+    if not any(c.find(".//pre") is not None for c in cells):
+        return None
+    return [c for c in cells if not _LINE_NUMBERS.fullmatch(c.text_content())]
+
+
+_LINE_NUMBERS = re.compile(r"[\d\s]*")
+
+
+_PRE_LINES = frozenset({"div", "p", "li", "tr", "table", "ol", "ul", "pre"})
+"""Elements that highlighters put one code line in, shown as lines of their own."""
+
+
+def _pre_text(pre: HtmlElement) -> str:
+    """A <pre>'s text as a browser shows it: a <br> ends a line (highlighters such as Prism
+    write lines so), as does a line-per-element wrapper (<div>, <li>), which text_content()
+    would run together."""
+    from lxml import etree
+
+    parts: list[str] = []
+
+    def end_line() -> None:
+        if parts and not parts[-1].endswith("\n"):
+            parts.append("\n")
+
+    for event, node in etree.iterwalk(pre, events=("start", "end")):
+        tag = node.tag.lower() if isinstance(node.tag, str) else ""
+        if event == "start":
+            if node is not pre and tag in _PRE_LINES:
+                end_line()
+            if tag == "br":
+                parts.append("\n")
+            elif tag and node.text:
+                parts.append(node.text)
+            continue
+        if node is pre:
+            break
+        if tag in _PRE_LINES:
+            end_line()
+        if node.tail:
+            parts.append(node.tail)
+    return "".join(parts)
 
 
 def _is_boilerplate(el: HtmlElement, most: float) -> bool:
@@ -831,7 +883,7 @@ class Converter:
             blocks: list[Block] = [Paragraph(inlines)] if inlines else []
             return blocks + self._take_pending()
         if tag == "pre":
-            text = el.text_content().strip("\n")
+            text = _pre_text(el).strip("\n")
             if not text.strip():
                 return []
             lang = None
@@ -904,11 +956,13 @@ class Converter:
         return [ListBlock(tuple(items), ordered, start)]
 
     def _table(self, el: HtmlElement, depth: int) -> list[Block]:
+        # Rows of nested tables belong to their own table, read as cell text.
+        trs = [tr for tr in el.iter("tr")
+               if next((a for a in tr.iterancestors("table")), None) is el]
+        if (code := _code_layout(trs)) is not None:
+            return [block for cell in code for block in self.blocks(cell, depth + 1)]
         rows: list[tuple[list[tuple[Inline, ...]], bool]] = []
-        for tr in el.iter("tr"):
-            # Rows of nested tables belong to their own table, read as cell text.
-            if next((a for a in tr.iterancestors("table")), None) is not el:
-                continue
+        for tr in trs:
             cells: list[tuple[Inline, ...]] = []
             all_th = True
             for cell in tr:
