@@ -34,7 +34,7 @@ from octavo.model import (
     block_text,
 )
 from octavo.options import PAGE_SIZES, WriteOptions
-from octavo.typography import fonts
+from octavo.typography import fonts, hyphenation
 from octavo.typography.hyphenation import hyphenate, hyphenator
 from octavo.writers.pdf import LAYOUTS, PdfWriter, escape, format_date
 from tests.pdf_helper import (
@@ -501,6 +501,22 @@ def test_total_fit_keeps_text_and_fits_lines(words: list[str], size: str, bold: 
         measure = lay.frame_width - (style.firstLineIndent if i == 0 else 0)
         shrink = line.count(" ") * space * style.spaceShrinkage
         assert width <= measure + shrink + 0.01, (line, width, measure)
+
+
+def test_code_is_not_hyphenated() -> None:
+    from octavo.writers import pdf
+
+    for face in (fonts.SERIF, fonts.MONO):
+        fonts.register(face)
+    positions = hyphenation.positions("de")
+    word = "Überraschungsoffensive"
+    runs = [pdf._Run(f"{word} ", fonts.SERIF), pdf._Run(f"{word} ", fonts.MONO),
+            pdf._Run(f"{word} {word}", fonts.MONO),  # the run's last word goes another way
+            pdf._Run(" x", fonts.SERIF), pdf._Run(word, fonts.MONO)]  # and one across runs
+    words = pdf._words(runs, 10.0, positions)
+    assert ["".join(t for t, _ in w.pieces) for w in words] == [word] * 4 + ["x" + word]
+    assert words[0].breaks  # the same word in text is hyphenated
+    assert [w.breaks for w in words[1:]] == [[]] * 4
 
 
 def test_greedy_fallback_still_hyphenates_well(tmp_path: Path) -> None:

@@ -666,11 +666,15 @@ garbage collections that paragraph breaking set off."""
 _WORD_MEMO_MAX = 50_000
 
 
+_MONO = fonts.MONO
+
+
 def _words(runs: list[_Run], size: float, positions: Any) -> list[_Word]:
     """Split runs into words with widths and their possible inner breaks.
 
     Soft hyphens are break markers, not glyphs: they are taken out of the word and become its
-    only break points (the author's choice wins over the dictionary).
+    only break points (the author's choice wins over the dictionary). Code is not hyphenated:
+    an added hyphen would read as part of it (CSS's `hyphens: none` in the EPUB).
     """
     sizes = [run.size or size for run in runs]
     fonts_of = [run.font for run in runs]
@@ -680,18 +684,20 @@ def _words(runs: list[_Run], size: float, positions: Any) -> list[_Word]:
     def finish(space_run: int | None) -> None:
         if len(current) == 1:
             text, i = current[0]
-            key = (text, fonts_of[i], sizes[i], positions)
+            found = None if fonts_of[i] == _MONO else positions
+            key = (text, fonts_of[i], sizes[i], found)
             known = _word_memo.get(key)
             if known is None:
                 if len(_word_memo) >= _WORD_MEMO_MAX:
                     _word_memo.clear()
-                known = _word_memo[key] = (*_measure(current, fonts_of, sizes, positions), {})
+                known = _word_memo[key] = (*_measure(current, fonts_of, sizes, found), {})
             clean, width, breaks, shared = known
             pieces: list[tuple[str, int]] = []
             if clean:
                 pieces = shared.get(i) or shared.setdefault(i, [(clean, i)])
         else:
-            clean, width, breaks = _measure(current, fonts_of, sizes, positions)
+            found = None if any(fonts_of[i] == _MONO for _, i in current) else positions
+            clean, width, breaks = _measure(current, fonts_of, sizes, found)
             pieces = [(t.replace(_SHY, ""), i) for t, i in current]
             pieces = [(t, i) for t, i in pieces if t]
         current.clear()
@@ -710,6 +716,7 @@ def _words(runs: list[_Run], size: float, positions: Any) -> list[_Word]:
         last = len(parts) - 1
         font, font_size = fonts_of[i], sizes[i]
         space = _advance(font, " ") * font_size
+        found = None if font == _MONO else positions
         for n, part in enumerate(parts):
             if n and current:
                 finish(i)
@@ -717,7 +724,7 @@ def _words(runs: list[_Run], size: float, positions: Any) -> list[_Word]:
                 continue
             if n < last and not current:
                 # The common case, inline: a word inside this run, ended by a space of it.
-                known = memo.get((part, font, font_size, positions))
+                known = memo.get((part, font, font_size, found))
                 if known is None:
                     current.append((part, i))
                     continue  # measured and remembered by finish() at the space
