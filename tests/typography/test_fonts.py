@@ -38,3 +38,9 @@ def test_a_monospaced_subset_keeps_its_advances() -> None:
     (metrics,) = struct.unpack_from(">H", tables[b"hhea"], 34)
     advances = struct.unpack_from(f">{2 * metrics}H", tables[b"hmtx"])[::2]
     assert set(advances) == {1233}
+
+
+def test_scripts_named_in_warnings() -> None:
+    # A letter's name starts with its script; a symbol's says nothing of one ("GLOWING STAR").
+    assert fonts.scripts("\U0001F31F\U00013000\u0905\u2605") == ["DEVANAGARI", "symbols",
+                                                                "EGYPTIAN"]

@@ -430,10 +430,12 @@ def describe(chars: Sequence[str], limit: int = 8) -> str:
 
 
 def scripts(chars: Sequence[str]) -> list[str]:
-    """Rough script names from Unicode character names ("CJK", "ARABIC", "DEVANAGARI")."""
+    """Rough script names from Unicode character names ("CJK", "ARABIC", "DEVANAGARI"); a
+    symbol's name says nothing of a script ("GLOWING STAR"): those count as "symbols"."""
     found: dict[str, None] = {}
     for ch in sorted(set(chars)):
-        name = unicodedata.name(ch, "")
-        if name:
+        if unicodedata.category(ch).startswith("S"):
+            found["symbols"] = None
+        elif name := unicodedata.name(ch, ""):
             found[name.split()[0]] = None
     return list(found)
