@@ -8,7 +8,10 @@ Measures on this machine, in one run:
   plus the seed), with `octavo.convert_many` and the default worker count;
 - pandoc's process-per-file loop over the same files (when pandoc is installed) as the baseline,
   and the ratio octavo / pandoc;
-- cold single-file latency (fresh process, median of 5): `octavo --help`, one seed EPUB, one seed PDF;
+- cold single-file latency (fresh process, median of 5): `octavo --help`, one seed EPUB, one seed PDF,
+  each beside its floor: a fresh process importing only the libraries that command cannot do
+  without (Typer; and ebooklib and Pillow for an EPUB with its cover, reportlab's platypus for
+  a PDF), run alternately with octavo's, so both see the machine in the same state;
 - peak memory (max RSS of any process) of a 100-article and a 10,000-article EPUB batch of the same
   article mix (the 10,000 cycle over the 100), and the ratio.
 Targets (issue 4, 2-core machine) are printed beside each figure. Never a pass/fail test: the
@@ -52,6 +55,26 @@ def timed(cmd: list[str], **kw: object) -> float:
 def median_of(n: int, cmd: list[str], env: dict[str, str] | None = None) -> float:
     timed(cmd, env=env)  # warm the page cache, as libraries.md's figures do
     return statistics.median(timed(cmd, env=env) for _ in range(n))
+
+
+def paired_medians(n: int, cmd: list[str], floor: list[str]) -> tuple[float, float]:
+    """Medians of `cmd` and of `floor`, run alternately (the machine's speed drifts)."""
+    timed(cmd)
+    timed(floor)
+    times: list[float] = []
+    floors: list[float] = []
+    for _ in range(n):
+        times.append(timed(cmd))
+        floors.append(timed(floor))
+    return statistics.median(times), statistics.median(floors)
+
+
+# What each cold command cannot do without, imported in a bare process: the CLI framework
+# the project is built on, and the libraries that write the format. Their import time is a
+# floor no change in octavo can go below on this machine.
+_CLI_FLOOR = "import typer"
+_EPUB_FLOOR = _CLI_FLOOR + ", ebooklib.epub, PIL.Image, PIL.ImageDraw, PIL.ImageFont"
+_PDF_FLOOR = _CLI_FLOOR + ", reportlab.platypus, reportlab.pdfbase.ttfonts"
 
 
 def batch_rate(files: list[Path], fmt: str, out: Path, cover: bool = True) -> tuple[float, int]:
@@ -164,11 +187,16 @@ def main() -> None:
         out = tmp / "cold"
         python_start = median_of(5, [PY, "-c", "pass"])
         line("python -c pass (floor)", f"{python_start * 1000:.0f} ms")
-        help_time = median_of(5, [*OCTAVO, "--help"])
+        help_time, floor = paired_medians(5, [*OCTAVO, "--help"], [PY, "-c", _CLI_FLOOR])
         line("octavo --help", f"{help_time * 1000:.0f} ms", "target ≤ 100 ms")
-        for fmt, target in (("epub", 150), ("pdf", 300)):
-            t = median_of(5, [*OCTAVO, "convert", str(SEED), "--to", fmt, "-o", str(out), "-q"])
+        line("  floor: import typer", f"{floor * 1000:.0f} ms")
+        for fmt, target, needs, named in (("epub", 150, _EPUB_FLOOR, "typer + ebooklib + Pillow"),
+                                          ("pdf", 300, _PDF_FLOOR, "typer + reportlab platypus")):
+            t, floor = paired_medians(
+                5, [*OCTAVO, "convert", str(SEED), "--to", fmt, "-o", str(out), "-q"],
+                [PY, "-c", needs])
             line(f"one seed {fmt.upper()}", f"{t * 1000:.0f} ms", f"target ≤ {target} ms")
+            line(f"  floor: import {named}", f"{floor * 1000:.0f} ms")
             t = median_of(5, [*OCTAVO, "convert", str(SEED), "--to", fmt, "-o", str(out), "-q",
                               "--lang", "de"])
             line(f"one seed {fmt.upper()} with --lang de", f"{t * 1000:.0f} ms")
