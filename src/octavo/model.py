@@ -69,7 +69,15 @@ class LineBreak:
     """A forced line break inside a paragraph."""
 
 
-Inline: TypeAlias = Text | Emphasis | Strong | Code | Link | Quoted | LineBreak
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A footnote at this point of the text: its blocks (no notes inside). Writers number an
+    article's notes in order and set them apart (EPUB and PDF: at the article's end)."""
+
+    children: tuple[Block, ...]
+
+
+Inline: TypeAlias = Text | Emphasis | Strong | Code | Link | Quoted | LineBreak | Note
 
 # --- blocks ---------------------------------------------------------------------------------
 
@@ -269,7 +277,20 @@ def plain_text(inlines: tuple[Inline, ...]) -> str:
                 parts.append(plain_text(children))
             case LineBreak():
                 parts.append("\n")
+            # A Note is not part of the sentence it marks: its words are the note's own.
     return "".join(parts)
+
+
+def notes_in(inlines: tuple[Inline, ...]) -> list[Note]:
+    """The notes in inline content, in reading order."""
+    found: list[Note] = []
+    for node in inlines:
+        match node:
+            case Note():
+                found.append(node)
+            case Emphasis(children) | Strong(children) | Link(children, _) | Quoted(children, _):
+                found += notes_in(children)
+    return found
 
 
 def block_text(block: Block) -> str:

@@ -25,6 +25,7 @@ from octavo.model import (
     LineBreak,
     Link,
     ListBlock,
+    Note,
     Paragraph,
     Quoted,
     SectionBreak,
@@ -622,3 +623,43 @@ def test_liquid_is_left_alone_without_front_matter():
 def test_an_unclosed_liquid_block_stays_as_written():
     article, _ = read("---\ntitle: T\n---\nBefore.\n\n{% highlight ruby %}\nputs 1\n")
     assert "{% highlight ruby %}" in "\n".join(block_text(b) for b in article.body)
+
+
+# --- footnotes ----------------------------------------------------------------------------
+
+
+def test_footnotes_stand_where_they_are_referred_to():
+    article, warnings = read(
+        "# Notes\n\nA claim.[^src] Another[^2] and an inline one.^[Said *inline*.]\n\n"
+        "[^src]: The source, with a [link](https://example.org).\n\n"
+        "[^2]: First paragraph.\n\n    Second paragraph of the note.\n")
+    assert not warnings
+    assert article.body == (Paragraph((
+        Text("A claim."),
+        Note((Paragraph((Text("The source, with a "),
+                         Link((Text("link"),), "https://example.org"), Text("."))),)),
+        Text(" Another"),
+        Note((Paragraph((Text("First paragraph."),)),
+              Paragraph((Text("Second paragraph of the note."),)))),
+        Text(" and an inline one."),
+        Note((Paragraph((Text("Said "), Emphasis((Text("inline"),)), Text("."))),)),
+    )),)
+
+
+def test_footnote_edge_cases():
+    article, _ = read(
+        "# T\n\nTwice[^a] and again[^a]; undefined[^zz]; a note citing a note[^b].\n\n"
+        "[^a]: Note A.\n[^b]: See[^a] there.\n")
+    note_a = Note((Paragraph((Text("Note A."),)),))
+    assert article.body == (Paragraph((
+        Text("Twice"), note_a, Text(" and again"), note_a,
+        Text("; undefined[^zz]; a note citing a note"),  # no definition: the text as written
+        Note((Paragraph((Text("See there."),)),)),  # no notes inside notes
+        Text("."),
+    )),)
+
+
+def test_footnote_syntax_is_only_read_where_it_occurs():
+    plain, _ = read("# T\n\nA [link][x] and x^2 and [^] here.\n\n[x]: https://example.org\n")
+    assert plain.body == (Paragraph((Text("A "), Link((Text("link"),), "https://example.org"),
+                                     Text(" and x^2 and [^] here."))),)

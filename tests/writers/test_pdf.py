@@ -25,6 +25,7 @@ from octavo.model import (
     LineBreak,
     Link,
     ListBlock,
+    Note,
     Paragraph,
     Quoted,
     SectionBreak,
@@ -552,3 +553,41 @@ def test_outline_keeps_headings_set_alike_as_siblings() -> None:
     given = [outline.entry(f"t{i}", level)[1] for i, level in enumerate(asked)]
     assert given == [0, 1, 1, 1, 2, 0, 1, 2, 2]
     assert all(b <= a + 1 for a, b in zip([-1, *given], given))
+
+
+# --- footnotes ------------------------------------------------------------------------------
+
+
+def _noted(title: str, language: str, notes: list[str]) -> Article:
+    body = tuple(Paragraph((Text(f"Claim number {i + 1} of {title}."),
+                            Note((Paragraph((Quoted((Text(note),)),)),)), Text(" More text.")))
+                 for i, note in enumerate(notes))
+    return Article(title=title, language=language, body=body)
+
+
+def test_notes_are_numbered_and_set_at_the_article_end(tmp_path: Path) -> None:
+    book = Book(title="Two", language="en", articles=(
+        _noted("First", "en", ["Alpha source", "Beta source"]),
+        _noted("Zweiter", "de", ["Gamma Quelle"])))
+    path = write(book, tmp_path / "notes.pdf")
+    lines = [line.strip() for line in pdftotext(path).splitlines() if line.strip()]
+    first = lines.index("First", 4)  # after the contents page
+    assert lines[first:first + 5] == [
+        "First", "Claim number 1 of First.1 More text.", "Claim number 2 of First.2 More text.",
+        "Notes", "1. “Alpha source”"]
+    assert lines[first + 5] == "2. “Beta source”"
+    # numbered from 1 again in the next article, under its language's heading and quotes
+    second = lines.index("Zweiter", first)
+    assert lines[second + 1:second + 4] == [
+        "Claim number 1 of Zweiter.1 More text.", "Anmerkungen", "1. „Gamma Quelle“"]
+    assert outline_titles(path) == [(0, "First"), (1, "Notes"), (0, "Zweiter"),
+                                    (1, "Anmerkungen")]
+    assert_fonts_embedded(path)
+
+
+def test_a_note_inside_a_note_is_left_out(tmp_path: Path) -> None:
+    inner = Note((Paragraph((Text("Never shown"),)),))
+    article = Article(title="Nested", language="en", body=(Paragraph((
+        Text("Text."), Note((Paragraph((Text("Outer note"), inner)),)),)),))
+    text = pdftotext(write(article, tmp_path / "nested.pdf"))
+    assert "Outer note" in text and "Never shown" not in text

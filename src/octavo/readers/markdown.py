@@ -31,6 +31,7 @@ from octavo.model import (
     LineBreak,
     Link,
     ListBlock,
+    Note,
     Paragraph,
     SectionBreak,
     Strong,
@@ -192,6 +193,8 @@ class _Node:
     content: str = ""
     info: str = ""
     children: list[_Node] = field(default_factory=list)
+    note: int | None = None
+    """A footnote's number (footnote, footnote_ref tokens)."""
 
 
 def _tree(tokens: list[Token], cap: int) -> list[_Node]:
@@ -212,7 +215,8 @@ def _tree(tokens: list[Token], cap: int) -> list[_Node]:
             if not keep:
                 flattened = True
                 continue
-            node = _Node(kind, tok.tag, dict(tok.attrs), tok.content, tok.info)
+            node = _Node(kind, tok.tag, dict(tok.attrs), tok.content, tok.info,
+                         note=_note_number(tok))
             stack[-1].children.append(node)
             stack.append(node)
             depth += kind in _CONTAINERS
@@ -220,13 +224,19 @@ def _tree(tokens: list[Token], cap: int) -> list[_Node]:
             if (kept.pop() if kept else False) and len(stack) > 1:
                 depth -= stack.pop().type in _CONTAINERS
         else:
-            node = _Node(tok.type, tok.tag, dict(tok.attrs or {}), tok.content, tok.info)
+            node = _Node(tok.type, tok.tag, dict(tok.attrs or {}), tok.content, tok.info,
+                         note=_note_number(tok))
             if tok.children:
                 node.children = _tree(tok.children, max(cap - depth, 1))
             stack[-1].children.append(node)
     if flattened:
         _warn_flattened(cap)
     return root.children
+
+
+def _note_number(tok: Token) -> int | None:
+    number = tok.meta.get("id") if tok.meta and tok.type.startswith("footnote") else None
+    return number if isinstance(number, int) else None
 
 
 def _warn_flattened(cap: int) -> None:
@@ -325,6 +335,24 @@ class _BodyConverter:
         self.html = Converter(images, page_url=page_url)
         self.pending: list[Figure] = []
         self.skip: list[str] = []  # open raw-HTML elements whose content is dropped
+        self.notes: dict[int, Note] = {}
+        self.in_note = False
+
+    def read_notes(self, nodes: list[_Node]) -> None:
+        """The footnotes' texts, read before the body that refers to them (they come last)."""
+        for block in nodes:
+            if block.type != "footnote_block":
+                continue
+            for footnote in block.children:
+                if footnote.note is None:
+                    continue
+                self.in_note = True
+                try:
+                    inner = tuple(self.blocks(footnote.children))
+                finally:
+                    self.in_note = False
+                if inner:
+                    self.notes[footnote.note] = Note(inner)
 
     def blocks(self, nodes: list[_Node]) -> list[Block]:
         out: list[Block] = []
@@ -366,6 +394,8 @@ class _BodyConverter:
             return fragment_blocks(node.content, self.html)
         if kind == "table":
             return self.table(node)
+        if kind == "footnote_block":
+            return []  # read first, by read_notes; each note stands where it is referred to
         return self.blocks(node.children)
 
     def take_pending(self) -> list[Block]:
@@ -428,6 +458,10 @@ class _BodyConverter:
             elif kind == "image":
                 self.image(str(node.attrs.get("src", "")), _alt(node),
                            str(node.attrs.get("title") or ""))
+            elif kind == "footnote_ref":
+                note = self.notes.get(node.note) if node.note is not None else None
+                if note is not None and not self.in_note:  # no notes inside notes
+                    out.append(note)
             else:  # strikethrough ("s") and anything newer: keep the words
                 out.extend(self.inlines(node.children))
         return out
@@ -536,6 +570,12 @@ class MarkdownReader:
         url = _url(_get(fm, "canonical_url", "canonical", "url", "source", "permalink", "link"))
         images = ImageResolver(options, url)
         parser = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+        if "[^" in body_md or "^[" in body_md:
+            # Footnotes as pandoc, GitHub and kramdown write them: "[^1]" with "[^1]: text"
+            # anywhere, and pandoc's inline "^[text]".
+            from mdit_py_plugins.footnote import footnote_plugin
+
+            parser.use(footnote_plugin)
         # Every link and image target is checked here (safe_url, ImageResolver), so a
         # javascript: link becomes its plain words instead of literal "[x](javascript:...)".
         parser.validateLink = lambda url: True  # type: ignore[method-assign]
@@ -544,6 +584,7 @@ class MarkdownReader:
         parser.options["maxNesting"] = min(2 * cap + 8, 150)  # a list is two levels
         tree = _tree(parser.parse(_trim_markers(body_md, cap)), cap)
         converter = _BodyConverter(images, url)
+        converter.read_notes(tree)
         blocks = converter.blocks(tree)
 
         # Title: front matter, else a leading h1; an h1 repeating the title is not body text.

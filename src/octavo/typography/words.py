@@ -93,3 +93,18 @@ def join_names(names: Sequence[str], language: str) -> str:
     if conj is None:
         return ", ".join(names)
     return f"{', '.join(names[:-1])} {conj} {names[-1]}"
+
+
+_NOTES = {"en": "Notes", "de": "Anmerkungen", "fr": "Notes", "es": "Notas", "pt": "Notas",
+          "it": "Note", "nl": "Noten", "sv": "Noter", "da": "Noter", "no": "Noter",
+          "nb": "Noter", "nn": "Noter", "pl": "Przypisy", "cs": "Poznámky", "ru": "Примечания",
+          "uk": "Примітки", "el": "Σημειώσεις", "tr": "Notlar", "fi": "Huomautukset",
+          "hu": "Jegyzetek", "ja": "注", "zh": "注释", "ko": "주석", "ar": "ملاحظات",
+          "he": "הערות", "hi": "टिप्पणियाँ"}
+
+
+def notes_heading(language: str) -> tuple[str, str]:
+    """The heading over an article's footnotes, and the language it is in (English where the
+    language is not in the table)."""
+    found = lookup(_NOTES, language)
+    return (found, language) if found else (_NOTES["en"], "en")

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
 
 from octavo import diagnostics
 from octavo.errors import OptionError, WriterError
-from octavo.typography.words import article_count, format_date, join_names
+from octavo.typography.words import article_count, format_date, join_names, notes_heading
 from octavo.model import (
     Article,
     Block,
@@ -50,6 +50,7 @@ from octavo.model import (
     LineBreak,
     Link,
     ListBlock,
+    Note,
     Paragraph,
     Quoted,
     SectionBreak,
@@ -1800,6 +1801,9 @@ class _Renderer:
     _indented: dict[tuple[str, float], ParagraphStyle] = field(default_factory=dict)
     _templates: dict[tuple[Any, ...], tuple[Any, Any]] = field(default_factory=dict)
     """(style id, font, size, wrap) -> (style, the frag reportlab parses for such a run)."""
+    notes: list[Note] = field(default_factory=list)
+    """The article's footnotes so far, numbered in the text in this order."""
+    _in_notes: bool = False
 
     @property
     def rtl(self) -> bool:
@@ -1875,7 +1879,24 @@ class _Renderer:
                     out += self.runs(closing, role, size, wrap)
                 case LineBreak():
                     out.append(_Run("", "", None, ("", ""), br=True))
+                case Note() if not self._in_notes:  # the model has no notes in notes
+                    self.notes.append(node)
+                    out += self.runs(str(len(self.notes)), _role(family, bold, italic, mono),
+                                     size, (wrap[0] + "<super>", "</super>" + wrap[1]))
         return out
+
+    def notes_section(self, level: int) -> list[Flowable]:
+        """The article's footnotes, numbered as in the text, under a heading at its end."""
+        if not self.notes:
+            return []
+        self._in_notes = True
+        try:
+            label, _language = notes_heading(self.language)
+            return self.blocks((Heading(2, (Text(label),)),
+                                ListBlock(tuple(note.children for note in self.notes), True)),
+                               level=level)
+        finally:
+            self._in_notes = False
 
     def para(self, nodes: Sequence[Inline], style: ParagraphStyle,
              measure: float | None = None) -> Flowable:
@@ -3112,6 +3133,7 @@ def render(book: Book, options: WriteOptions, *, archival: bool = False) -> byte
             story.append(PageBreak())
         story += r.title_block(article, level)
         story += r.blocks(article.body, level=level + 1)
+        story += r.notes_section(level + 1)
         r.report_missing(article.title)
     if not story:
         story.append(Spacer(1, 1))
