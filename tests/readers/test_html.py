@@ -23,6 +23,7 @@ from octavo.model import (
     LineBreak,
     Link,
     ListBlock,
+    Note,
     Paragraph,
     Quoted,
     SectionBreak,
@@ -577,3 +578,47 @@ def test_dateline_paragraph_gives_date_but_prose_does_not():
              "</article></body></html>")
     article, _ = read(prose)
     assert article.published is None and len(article.body) == 1
+
+
+# --- footnotes ------------------------------------------------------------------------------
+
+FOOTNOTES = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Notes test</title></head><body><article>
+<h1>Notes test</h1>
+<p>The first claim is here.<sup id="fnref:1" role="doc-noteref"><a href="#fn:1" class="footnote" rel="footnote">1</a></sup> And a second claim follows in the same paragraph of the article text.<sup id="fnref:2"><a href="#fn:2" class="footnote">2</a></sup></p>
+<p>Pandoc writes them so.<a href="#fn3" class="footnote-ref" id="fnref3" role="doc-noteref"><sup>3</sup></a> More words to make a proper paragraph with enough text for extraction.</p>
+<div class="footnotes" role="doc-endnotes">
+  <ol>
+    <li id="fn:1" role="doc-endnote"><p>The source of the first claim. <a href="#fnref:1" class="reversefootnote" role="doc-backlink">&#8617;</a></p></li>
+    <li id="fn:2"><p>Second note, <em>emphasised</em>. <a href="#fnref:2" class="reversefootnote">&#8617;&#xfe0e;</a></p></li>
+  </ol>
+</div>
+<section id="footnotes" class="footnotes footnotes-end-of-document" role="doc-endnotes"><hr /><ol>
+<li id="fn3"><p>Pandoc's note.<a href="#fnref3" class="footnote-back" role="doc-backlink">↩︎</a></p></li></ol></section>
+</article></body></html>
+"""
+
+
+def test_footnotes_become_notes_where_the_text_refers_to_them():
+    # kramdown's <sup><a href="#fn:1"> and pandoc's <a href="#fn3"><sup>, their lists at the end
+    article, _ = read(FOOTNOTES)
+    assert article.body == (
+        Paragraph((Text("The first claim is here."),
+                   Note((Paragraph((Text("The source of the first claim."),)),)),
+                   Text(" And a second claim follows in the same paragraph of the article "
+                        "text."),
+                   Note((Paragraph((Text("Second note, "), Emphasis((Text("emphasised"),)),
+                                    Text("."))),)))),
+        Paragraph((Text("Pandoc writes them so."),
+                   Note((Paragraph((Text("Pandoc's note."),)),)),
+                   Text(" More words to make a proper paragraph with enough text for "
+                        "extraction."))),
+    )
+
+
+def test_a_notes_list_nothing_refers_to_stays_a_list():
+    page = FOOTNOTES.replace('href="#fn:1"', 'href="#elsewhere"').replace(
+        'href="#fn:2"', 'href="#elsewhere"').replace('href="#fn3"', 'href="#elsewhere"')
+    article, _ = read(page)
+    assert not any(isinstance(n, Note) for b in article.body if isinstance(b, Paragraph)
+                   for n in b.children)
+    assert sum(isinstance(b, ListBlock) for b in article.body) == 2

@@ -38,6 +38,7 @@ from octavo.model import (
     LineBreak,
     Link,
     ListBlock,
+    Note,
     Paragraph,
     Quoted,
     SectionBreak,
@@ -446,6 +447,12 @@ def _code_layout(trs: list[HtmlElement]) -> list[HtmlElement] | None:
 _LINE_NUMBERS = re.compile(r"[\d\s]*")
 
 
+_NOTE_BOXES = ('.//*[@role="doc-endnotes" or @role="doc-footnotes" or contains(concat(" ", '
+               'normalize-space(@class), " "), " footnotes ")]')
+_NOTE_MARK = "octavo-note"
+"""Where the text refers to a footnote (an element no page has), until it is converted."""
+
+
 _PRE_LINES = frozenset({"div", "p", "li", "tr", "table", "ol", "ul", "pre"})
 """Elements that highlighters put one code line in, shown as lines of their own."""
 
@@ -814,6 +821,50 @@ class Converter:
         self.cap = limits.current().max_nesting
         self.nest = 0
         self.inline_nest = 0
+        self.notes: dict[str, Note] = {}
+        self.in_note = False
+
+    def read_notes(self, root: HtmlElement) -> None:
+        """Footnotes as kramdown, pandoc, Hugo and footnote plugins write them: a list marked
+        as notes (role doc-endnotes, class "footnotes") whose items the text links to. Each
+        linked item becomes a Note where the text refers to it (the list itself goes, with
+        the items' links back to the text); any other list stays as it is."""
+        from lxml import html as lhtml
+
+        boxes = root.xpath(_NOTE_BOXES)
+        items = {li.get("id"): li for box in boxes for li in box.iter("li") if li.get("id")}
+        if not items:
+            return
+        in_boxes = {el for box in boxes for el in box.iter()}
+        refs = [a for a in root.iter("a") if a not in in_boxes
+                and (a.get("href") or "").startswith("#") and a.get("href")[1:] in items]
+        if not refs:
+            return
+        ref_ids = {el.get("id") for a in refs for el in (a, a.getparent()) if el is not None}
+        for key in dict.fromkeys(a.get("href")[1:] for a in refs):
+            li = items[key]
+            for back in li.xpath('.//a[starts-with(@href, "#")]'):
+                if back.get("href")[1:] in ref_ids or back.get("role") == "doc-backlink" or \
+                        re.search(r"reverse|back", back.get("class") or ""):
+                    _drop(back)
+            self.in_note = True
+            try:
+                inner = self.blocks(li)
+            finally:
+                self.in_note = False
+            if inner:
+                self.notes[key] = Note(tuple(inner))
+        for a in refs:
+            parent = a.getparent()
+            # <sup><a>1</a></sup> (kramdown) goes whole; <a><sup>3</sup></a> (pandoc) is the link
+            ref = parent if parent is not None and parent.tag == "sup" and len(parent) == 1 \
+                and not (parent.text or "").strip() else a
+            mark = lhtml.Element(_NOTE_MARK, ref=a.get("href")[1:])
+            mark.tail = ref.tail
+            if ref.getparent() is not None:
+                ref.getparent().replace(ref, mark)
+        for box in boxes:
+            _drop(box)
 
     def _flattened(self) -> None:
         diagnostics.warn("nesting-flattened", f"quotes, lists or emphasis nested more than "
@@ -1096,6 +1147,9 @@ class Converter:
             return [Text(el.text_content())]
         if tag == "br":
             return [LineBreak()]
+        if tag == _NOTE_MARK:
+            note = self.notes.get(el.get("ref") or "")
+            return [note] if note is not None and not self.in_note else []
         if tag == "img":
             return self._inline_image(el, depth)
         if tag in _CODE:
@@ -1228,6 +1282,7 @@ class HtmlReader:
         page_url = meta.url or meta.base_url
         images = ImageResolver(options, page_url)
         converter = Converter(images, page_url=page_url, title=title)
+        converter.read_notes(content)
         blocks = converter.blocks(content)
         blocks = _drop_title_echo(blocks, title)
 
