@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timezone
@@ -26,6 +27,7 @@ from octavo.model import (
     LineBreak,
     Link,
     ListBlock,
+    Note,
     Paragraph,
     Quoted,
     SectionBreak,
@@ -168,6 +170,41 @@ def cjk_article() -> Article:
                    body=(para("東京で地震がありました。"),))
 
 
+def _note(words: str) -> Note:
+    return Note((Paragraph((Text(words),)),))
+
+
+def noted_book() -> Book:
+    """Two articles with footnotes: one inside a link, one with typography to do."""
+    first = Article(title="Noted", language="en", body=(
+        Paragraph((Text("A claim."), _note("The source -- a book..."), Text(" More."))),
+        Paragraph((Link((Text("linked"), _note("In a link.")), "https://example.org"),
+                   Text(" text."))),
+    ))
+    second = Article(title="Angemerkt", language="de", body=(
+        Paragraph((Text("Ein Satz."), _note("Eine Anmerkung."))),))
+    from octavo.typography import typeset_article
+
+    return Book(title="Notes", language="en",
+                articles=(typeset_article(first), typeset_article(second)))
+
+
+def noted_parts() -> Epub:
+    """An article cut into parts (1 KB each), its notes referred to from every part."""
+    body = tuple(Paragraph((Text(f"Paragraph {i} " + "words " * 120), _note(f"Note {i}.")))
+                 for i in range(1, 6))
+    article = Article(title="Long and noted", language="en", body=body)
+    saved = os.environ.get("OCTAVO_EPUB_PART_KB")
+    os.environ["OCTAVO_EPUB_PART_KB"] = "1"
+    try:
+        return write(article)
+    finally:
+        if saved is None:
+            del os.environ["OCTAVO_EPUB_PART_KB"]
+        else:
+            os.environ["OCTAVO_EPUB_PART_KB"] = saved
+
+
 SAMPLES: dict[str, Callable[[], Epub]] = {
     "seed": lambda: write(seed_article()),
     "rich": lambda: write(rich_article()),
@@ -176,6 +213,8 @@ SAMPLES: dict[str, Callable[[], Epub]] = {
     "cjk-nocover": lambda: write(Book.of(cjk_article()), cover=False),
     "hostile": lambda: write(Article(title=HOSTILE, language="en", authors=(HOSTILE,),
                                      publisher=HOSTILE, body=(para(HOSTILE),))),
+    "notes": lambda: write(noted_book()),
+    "notes-parts": noted_parts,
 }
 
 
@@ -628,3 +667,49 @@ def test_accessibility_metadata_without_images(samples: dict[str, Epub]) -> None
     assert ("schema:accessibilityFeature", "alternativeText") not in props
     summary = md.find("opf:meta[@property='schema:accessibilitySummary']", NS)
     assert summary.get(XML_LANG) == "en"  # no Japanese summary: the English one says so
+
+
+# --- footnotes ----------------------------------------------------------------------------------
+
+
+def test_notes_are_endnotes_linked_both_ways(samples: dict[str, Epub]) -> None:
+    epub = samples["notes"]
+    first = xhtml(epub, "EPUB/text/article-001.xhtml")
+    refs = first.findall(".//x:sup[@class='noteref']", NS)
+    assert [r.get("id") for r in refs] == ["noteref-1", "noteref-2"]
+    assert refs[0].find("x:a", NS).get("href") == "#note-1"
+    assert refs[1].find("x:a", NS) is None  # inside a link: a number, not a link in a link
+    notes = first.find(".//x:section[@class='notes']", NS)
+    assert notes.get(f"{{{NS['epub']}}}type") == "endnotes"
+    assert notes.find("x:h2", NS).text == "Notes"
+    items = notes.findall("x:ol/x:li", NS)
+    assert [li.get("id") for li in items] == ["note-1", "note-2"]
+    assert "".join(items[0].find("x:p", NS).itertext()) == "The source\u00a0– a book…"
+    assert [li.find(".//x:a[@role='doc-backlink']", NS).get("href") for li in items] == [
+        "#noteref-1", "#noteref-2"]
+    # numbered from 1 again in the next article, under a heading in its language
+    second = xhtml(epub, "EPUB/text/article-002.xhtml")
+    assert second.find(".//x:sup", NS).get("id") == "noteref-1"
+    assert second.find(".//x:section[@class='notes']/x:h2", NS).text == "Anmerkungen"
+
+
+def test_notes_of_an_article_in_parts_link_across_documents(samples: dict[str, Epub]) -> None:
+    epub = samples["notes-parts"]
+    parts = sorted(n for n in epub.names() if n.startswith("EPUB/text/article-part"))
+    assert len(parts) > 1
+    parts.insert(0, "EPUB/text/article.xhtml")  # the first part, then part002, part003...
+    last = parts[-1].rsplit("/", 1)[1]
+    hrefs, backs = {}, {}
+    for name in parts:
+        doc = xhtml(epub, name)
+        for sup in doc.findall(".//x:sup[@class='noteref']", NS):
+            href = sup.find("x:a", NS).get("href")
+            hrefs[sup.get("id")] = (name.rsplit("/", 1)[1], href)
+        for back in doc.findall(".//x:a[@role='doc-backlink']", NS):
+            backs[back.getparent().getparent().get("id")] = back.get("href")
+    assert len(hrefs) == len(backs) == 5
+    for n in range(1, 6):
+        where, href = hrefs[f"noteref-{n}"]
+        assert href == (f"#note-{n}" if where == last else f"{last}#note-{n}")
+        assert backs[f"note-{n}"] == (f"#noteref-{n}" if where == last
+                                      else f"{where}#noteref-{n}")

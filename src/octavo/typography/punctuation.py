@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import operator
 import re
 from dataclasses import dataclass
 from typing import Callable
@@ -42,6 +43,7 @@ from octavo.model import (
     LineBreak,
     Link,
     ListBlock,
+    Note,
     Paragraph,
     Quoted,
     Strong,
@@ -598,6 +600,9 @@ class _Typesetter:
                 opening, closing = self.marks.pair(kind)
                 kids = self.inlines(children, before + opening, closing + after, kind)
                 return node if kids is children else Quoted(kids, double)
+            case Note(children):  # a text of its own, outside the sentence around it
+                blocks = tuple(self.block(b) for b in children)
+                return node if all(map(operator.is_, blocks, children)) else Note(blocks)
         return node  # Code and LineBreak stay as they are
 
     def block(self, block: Block) -> Block:

@@ -28,6 +28,7 @@ from octavo.model import (
     LineBreak,
     Link,
     ListBlock,
+    Note,
     Paragraph,
     Quoted,
     SectionBreak,
@@ -251,6 +252,9 @@ class Renderer:
     _ids: int = 0
     _open: list[tuple[int, int]] = field(default_factory=list)
     """The headings the text is under: (model level, HTML level), outermost first."""
+    notes: list[Note] = field(default_factory=list)
+    """The article's footnotes so far, numbered in the text in this order."""
+    _in_notes: bool = False
 
     def __post_init__(self) -> None:
         self._marks = quote_marks(self.language) if self.typography else _STRAIGHT
@@ -294,7 +298,37 @@ class Renderer:
                     out.append(text(opening) + inner(children, double=kind) + text(closing))
                 case LineBreak():
                     out.append("<br/>")
+                case Note() if not self._in_notes:  # the model has no notes in notes
+                    self.notes.append(node)
+                    n = len(self.notes)
+                    # The id is on <sup>: a note inside a link is a number without a link
+                    # of its own (HTML forbids links in links), and still the note's way back.
+                    number = str(n) if in_link else (
+                        f'<a href="#note-{n}" epub:type="noteref" role="doc-noteref">{n}</a>')
+                    out.append(f'<sup class="noteref" id="noteref-{n}">{number}</sup>')
         return "".join(out)
+
+    def notes_section(self, heading: str, heading_lang: str,
+                      ref_files: dict[int, str] | None = None) -> str:
+        """The article's footnotes as endnotes, each linked back to where the text refers to
+        it; `ref_files` names the document of a reference that lies in another one."""
+        if not self.notes:
+            return ""
+        self._in_notes = True
+        try:
+            items = []
+            for n, note in enumerate(self.notes, 1):
+                back = f"{(ref_files or {}).get(n, '')}#noteref-{n}"
+                items.append(f'<li id="note-{n}">\n'
+                             f"{self.blocks(note.children)}\n"
+                             f'<p class="backlink"><a href="{attr(back)}" role="doc-backlink">'
+                             f"↩ {n}</a></p></li>")
+        finally:
+            self._in_notes = False
+        lang = foreign_lang(heading_lang, self.language)
+        return ('<section class="notes" epub:type="endnotes" role="doc-endnotes">\n'
+                f"<h2{lang}>{text(heading)}</h2>\n<ol>\n" + "\n".join(items) +
+                "\n</ol>\n</section>")
 
     # blocks --------------------------------------------------------------------------------
 
@@ -333,6 +367,8 @@ class Renderer:
         inner = self.inlines(children)
         if not inner.strip():
             return ""  # an empty heading is a navigation dead end for screen readers
+        if self._in_notes:  # a note's heading is no section of the book
+            return f'<p class="note-heading"><strong>{inner}</strong></p>'
         shifted = self._html_level(level)
         self._ids += 1
         anchor = f"s{self._ids}"

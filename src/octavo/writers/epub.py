@@ -26,6 +26,7 @@ import functools
 import hashlib
 import io
 import os
+import re
 import struct
 import uuid
 import zipfile
@@ -39,7 +40,7 @@ from octavo import diagnostics
 from octavo.errors import OutputError, WriterError
 from octavo.model import Article, Book, Image, block_text
 from octavo.options import WriteOptions
-from octavo.typography.words import article_count
+from octavo.typography.words import article_count, notes_heading
 from octavo.writers import _xhtml as x
 
 CSS_FILE = "styles/book.css"
@@ -442,6 +443,9 @@ def _deflate_cached(raw: bytes, level: int) -> bytes:
     return _deflate(raw, level)
 
 
+_NOTE_REF = re.compile(r'<sup class="noteref" id="noteref-(\d+)"')
+
+
 def _zip_time(stamp: datetime) -> tuple[int, int, int, int, int, int]:
     # ZIP (DOS) times run from 1980 to 2107.
     if stamp.year < 1980:
@@ -710,8 +714,12 @@ class _Build:
         )
         header = renderer.title_block(article, "title")
         chunks = self._chunks(renderer, article, len(header))
-        self.has_images = self.has_images or renderer.has_images
         uid = "article" if self.book.is_single else f"article-{index:03d}"
+        if renderer.notes:
+            chunks = self._with_notes(renderer, article, chunks, [
+                self._article_file(index, bare=True) if number == 1
+                else f"{uid}-part{number:03d}.xhtml" for number in range(1, len(chunks) + 1)])
+        self.has_images = self.has_images or renderer.has_images
         title = _flat(article.title) or "Untitled"
         label = _flat(article.title if self.book.is_single else toc_label(article))
         entries: list[_Entry] = []
@@ -736,6 +744,23 @@ class _Build:
         main.heading_files = heading_files if len(entries) > 1 else {}
         main.parts = entries[1:]
         return main
+
+    @staticmethod
+    def _with_notes(renderer: x.Renderer, article: Article,
+                    chunks: list[tuple[str, list[str]]],
+                    names: list[str]) -> list[tuple[str, list[str]]]:
+        """The article's notes after its last part; references in other parts (documents
+        `names`) link there, and each note back to where the text refers to it."""
+        last = names[-1]
+        ref_files = {int(n): name for (body, _), name in zip(chunks[:-1], names, strict=False)
+                     for n in _NOTE_REF.findall(body)}
+        heading, heading_lang = notes_heading(article.language)
+        out = [(body.replace('href="#note-', f'href="{last}#note-'), anchors)
+               for body, anchors in chunks[:-1]]
+        body, anchors = chunks[-1]
+        out.append((f"{body}\n{renderer.notes_section(heading, heading_lang, ref_files)}",
+                    anchors))
+        return out
 
     def _chunks(self, renderer: x.Renderer, article: Article,
                 used: int) -> list[tuple[str, list[str]]]:
