@@ -591,3 +591,15 @@ def test_a_note_inside_a_note_is_left_out(tmp_path: Path) -> None:
         Text("Text."), Note((Paragraph((Text("Outer note"), inner)),)),)),))
     text = pdftotext(write(article, tmp_path / "nested.pdf"))
     assert "Outer note" in text and "Never shown" not in text
+
+
+def test_the_same_note_twice_is_one_note(tmp_path: Path) -> None:
+    note = Note((Paragraph((Text("Shared source"),)),))
+    article = Article(title="Twice", language="en", body=(
+        Paragraph((Text("First."), note, Text(" Second."), Note((Paragraph((Text("Other"),)),)),
+                   Text(" Third."), note, Text(" End."))),))
+    lines = [ln.strip() for ln in pdftotext(write(article, tmp_path / "twice.pdf")).splitlines()
+             if ln.strip()]
+    assert "First.1 Second.2 Third.1 End." in lines
+    assert lines[lines.index("Notes") + 1:lines.index("Notes") + 3] == [
+        "1. Shared source", "2. Other"]

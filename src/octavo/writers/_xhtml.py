@@ -35,6 +35,7 @@ from octavo.model import (
     Strong,
     Table,
     Text,
+    note_number,
     plain_text,
 )
 from octavo.typography.quotes import QuoteMarks, quote_marks
@@ -255,6 +256,8 @@ class Renderer:
     notes: list[Note] = field(default_factory=list)
     """The article's footnotes so far, numbered in the text in this order."""
     _in_notes: bool = False
+    _numbers: dict[Note, int] = field(default_factory=dict)
+    _refs: dict[int, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._marks = quote_marks(self.language) if self.typography else _STRAIGHT
@@ -299,13 +302,15 @@ class Renderer:
                 case LineBreak():
                     out.append("<br/>")
                 case Note() if not self._in_notes:  # the model has no notes in notes
-                    self.notes.append(node)
-                    n = len(self.notes)
+                    n = note_number(node, self._numbers, self.notes)
                     # The id is on <sup>: a note inside a link is a number without a link
-                    # of its own (HTML forbids links in links), and still the note's way back.
+                    # of its own (HTML forbids links in links), and still the note's way back
+                    # (from the first place that refers to it).
+                    self._refs[n] = seen = self._refs.get(n, 0) + 1
+                    anchor = f"noteref-{n}" if seen == 1 else f"noteref-{n}-{seen}"
                     number = str(n) if in_link else (
                         f'<a href="#note-{n}" epub:type="noteref" role="doc-noteref">{n}</a>')
-                    out.append(f'<sup class="noteref" id="noteref-{n}">{number}</sup>')
+                    out.append(f'<sup class="noteref" id="{anchor}">{number}</sup>')
         return "".join(out)
 
     def notes_section(self, heading: str, heading_lang: str,

@@ -57,6 +57,7 @@ from octavo.model import (
     Strong,
     Table,
     Text,
+    note_number,
     plain_text,
 )
 from octavo.options import PAGE_SIZES, WriteOptions
@@ -1804,6 +1805,7 @@ class _Renderer:
     notes: list[Note] = field(default_factory=list)
     """The article's footnotes so far, numbered in the text in this order."""
     _in_notes: bool = False
+    _note_numbers: dict[Note, int] = field(default_factory=dict)
 
     @property
     def rtl(self) -> bool:
@@ -1880,8 +1882,8 @@ class _Renderer:
                 case LineBreak():
                     out.append(_Run("", "", None, ("", ""), br=True))
                 case Note() if not self._in_notes:  # the model has no notes in notes
-                    self.notes.append(node)
-                    out += self.runs(str(len(self.notes)), _role(family, bold, italic, mono),
+                    n = note_number(node, self._note_numbers, self.notes)
+                    out += self.runs(str(n), _role(family, bold, italic, mono),
                                      size, (wrap[0] + "<super>", "</super>" + wrap[1]))
         return out
 
