@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import marshal
 import zlib
@@ -409,23 +410,22 @@ def test_a_band_at_the_page_edge_is_encoded_as_its_rectangle() -> None:
     wide = (first, last, (low, _cover._CELLS - 1), group)
     assert _cover._pieces(0, *wide) is None
     _cover._bands.clear()
-    rows = _cover._encoded_bands(palette, [wide])[0]
+    encoded = _cover._encoded_bands(palette, [wide])[0]
     _cover._bands.clear()
-    assert rows == _cover._band(palette, *wide)
-    _assert_rows_of_the_whole_page(rows, first, palette, marks)
+    assert encoded == _cover._band(palette, *wide)
+    _assert_rows_of_the_whole_page(encoded, first, last, palette, marks)
     _cover._bands.clear()
 
 
-def _assert_rows_of_the_whole_page(rows: list[bytes], first: int, palette: int,
+def _assert_rows_of_the_whole_page(encoded: bytes, first: int, last: int, palette: int,
                                    marks: list) -> None:
-    """Each encoded row (from row `first` on) is that row of the whole page as Pillow encodes
+    """The encoded rows `first` .. `last` are those rows of the whole page as Pillow encodes
     it, restart markers included."""
     cells = _cover._ROWS * _cover._CELLS
     whole = _cover._split(_cover.encode_whole(palette, marks), cells)[2]
-    for row, data in enumerate(rows, first):
-        at = row * _cover._CELLS
-        assert data == b"".join(cell + _cover._marker(i)
-                                for i, cell in enumerate(whole[at:at + _cover._CELLS], at))
+    at, end = first * _cover._CELLS, (last + 1) * _cover._CELLS
+    assert encoded == b"".join(cell + _cover._marker(i)
+                               for i, cell in enumerate(whole[at:end], at))
 
 
 @pytest.mark.parametrize("widen", ["none", "left", "right", "both"])
@@ -439,8 +439,8 @@ def test_any_rectangle_of_cells_around_the_text_splices_into_the_whole_page(wide
     columns = (0 if widen in ("left", "both") else low,
                _cover._CELLS - 1 if widen in ("right", "both") else high)
     _cover._bands.clear()
-    rows = _cover._band(palette, first, last, columns, group)
-    _assert_rows_of_the_whole_page(rows, first, palette, marks)
+    encoded = _cover._band(palette, first, last, columns, group)
+    _assert_rows_of_the_whole_page(encoded, first, last, palette, marks)
     _cover._bands.clear()
 
 
@@ -667,3 +667,66 @@ def test_cached_ligature_pairs_equal_the_parsed_ones(tmp_path: Path,
         assert _cover._ligature_pairs(face) == parsed  # damaged: parsed again
     assert any(_cover._parse_ligature_pairs(face) for face in faces)  # not all empty
     _cover._ligature_pairs.cache_clear()
+
+
+def test_blending_full_ink_onto_a_blank_canvas_gives_the_masks_coverage() -> None:
+    """Why _draw_coverage may copy a mask where nothing is drawn yet: Pillow's blend of ink 255
+    by coverage m onto 0 is m, at every level."""
+    from PIL import ImageDraw
+
+    mask = PILImage.frombytes("L", (256, 2), bytes(range(256)) + bytes(range(255, -1, -1)))
+    canvas = PILImage.new("L", (260, 4))
+    ImageDraw.Draw(canvas).draw.draw_bitmap((3, 1), mask.im, 255)
+    copied = PILImage.new("L", (260, 4))
+    copied.paste(mask, (3, 1))
+    assert canvas.tobytes() == copied.tobytes()
+
+
+def _blended(lines: list, size: tuple[int, int], dy: int = 0, dx: int = 0) -> bytes:
+    """The lines drawn as _Line.draw draws them: every mask blended in."""
+    from PIL import ImageDraw
+
+    canvas = PILImage.new("L", size)
+    pen = ImageDraw.Draw(canvas)
+    for line in lines:
+        line.draw(pen, dy, dx)
+    return canvas.tobytes()
+
+
+def _copied(lines: list, size: tuple[int, int], dy: int = 0, dx: int = 0) -> bytes:
+    canvas = PILImage.new("L", size)
+    _cover._draw_coverage(canvas, lines, dy, dx)
+    return canvas.tobytes()
+
+
+@pytest.mark.parametrize("title", [*PACKED_TITLES, *GLYPH_TITLES, *MIXED_TEXTS])
+def test_coverage_copied_where_the_canvas_is_blank_is_every_mask_blended(title: str) -> None:
+    """Title, byline and publisher lines (glyphs kerned into each other, lines Pillow renders
+    whole, mixed lines), on the page and on a band's rectangle cut from it."""
+    with diagnostics.collecting():
+        lines = [mark for mark in _marks(title, "Jörg Müller 李小龙", "BBC News", 1)
+                 if isinstance(mark, _cover._Line)]
+    page = (_cover.WIDTH, _cover.HEIGHT)
+    assert _copied(lines, page) == _blended(lines, page)
+    assert _copied(lines, (560, 300), 400, 224) == _blended(lines, (560, 300), 400, 224)
+
+
+def test_coverage_of_lines_drawn_over_each_other_is_every_mask_blended() -> None:
+    """Masks that meet ink drawn before are blended: a line over another, a line twice, a
+    line just below one, glyphs overlapping within a line."""
+    with diagnostics.collecting():
+        line, = [mark for mark in _marks("AVAWAY Tj", "", None, 0)
+                 if isinstance(mark, _cover._Line)]
+    assert _cover._composed(line) is not None
+    moved = [dataclasses.replace(line, y=line.y + dy) for dy in (0, 0, 3, 40, 160)]
+    other = _cover._Line("fluff Office", "DejaVuSans.ttf", 60, line.y + 20, line.fill)
+    for lines in (moved, [*moved, other], [other, *moved]):
+        page = (_cover.WIDTH, _cover.HEIGHT)
+        assert _copied(lines, page) == _blended(lines, page)
+
+
+def test_the_faces_that_draw_a_pieces_characters_are_found_as_drawable_finds_them() -> None:
+    chars = set("Aé Ж\u00ad\u200d\u0301日한\u05d0\u0627\U0001f600\x07 \u2028")
+    for name in (*_cover._TITLE_FONTS, *_cover._available(_cover._SCRIPT_FONTS)):
+        cmap = _cover._cmap(name)
+        assert _cover._drawn_of(chars, cmap) == {ch for ch in chars if _cover._drawable(ch, cmap)}

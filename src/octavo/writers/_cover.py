@@ -262,6 +262,14 @@ def _drawable(ch: str, cmap: frozenset[int]) -> bool:
     return ord(ch) in cmap
 
 
+def _drawn_of(chars: set[str], cmap: frozenset[int]) -> set[str]:
+    """The characters _drawable finds the face draws: with Raqm, those in its cmap and the
+    invisible ones, checked in that order (most characters are in it)."""
+    if _has_raqm():
+        return {ch for ch in chars if ord(ch) in cmap or _invisible(ch)}
+    return {ch for ch in chars if _drawable(ch, cmap)}
+
+
 def _choose(text: str, fonts: Sequence[str], role: str) -> _Piece | None:
     """The piece as it can be drawn (in the first font that covers it), or None."""
     # Control characters never print; format controls (ZWJ, bidi marks) only mean something
@@ -276,18 +284,19 @@ def _choose(text: str, fonts: Sequence[str], role: str) -> _Piece | None:
         return None
     chars = set(text)
     for name in fonts:
-        cmap = _cmap(name)
-        if all(_drawable(ch, cmap) for ch in chars):
+        if len(_drawn_of(chars, _cmap(name))) == len(chars):
             return _Piece(text, name, role)
     chain = (fonts[0], *_available(_SCRIPT_FONTS))
-    shown = {ch for ch in chars if any(_drawable(ch, _cmap(name)) for name in chain)}
+    missing = chars
+    for name in chain:
+        missing = missing - _drawn_of(missing, _cmap(name))
+    shown = chars - missing
     if shown == chars:
         return _Piece(text, chain, role)
     # No face nor the chain has every character: the one that shows the most.
     invisible = {ch for ch in chars if _invisible(ch)}
     best: tuple[int, str, str | tuple[str, ...]] | None = None
-    for face, drawn in ((name, {ch for ch in chars if _drawable(ch, _cmap(name))})
-                        for name in fonts):
+    for face, drawn in ((name, _drawn_of(chars, _cmap(name))) for name in fonts):
         kept = "".join(ch for ch in text if ch in drawn)
         score = sum(1 for ch in kept if ch not in invisible)
         if best is None or score > best[0]:
@@ -1291,16 +1300,16 @@ def _blank_run(palette: int, first: int, last: int) -> bytes:
     return _deflate(b"".join(_blank(palette).cells[first * _CELLS:(last + 1) * _CELLS]))
 
 
-_bands: dict[tuple[Any, ...], tuple[bytes, ...]] = {}
+_bands: dict[tuple[Any, ...], bytes] = {}
 _bands_lock = threading.Lock()
 
 
 def _band(palette: int, first: int, last: int, columns: tuple[int, int],
-          marks: Sequence[_Line | _Rule]) -> tuple[bytes, ...]:
-    """Rows first .. last (inclusive) with the marks drawn on them, each row encoded whole
-    (with its markers): the cells of `columns` (first, last) drawn and encoded, the others
-    the blank page's. Bands repeat across a batch (one publisher's name, a byline), so the
-    last few are kept."""
+          marks: Sequence[_Line | _Rule]) -> bytes:
+    """Rows first .. last (inclusive) with the marks drawn on them, encoded whole (with their
+    markers): the cells of `columns` (first, last) drawn and encoded, the others the blank
+    page's. Bands repeat across a batch (one publisher's name, a byline), so the last few are
+    kept."""
     key = (palette, first, last, *marks)
     with _bands_lock:
         if (cached := _bands.get(key)) is not None:
@@ -1321,7 +1330,7 @@ def _band(palette: int, first: int, last: int, columns: tuple[int, int],
         rows.append(b"".join((*blank.cells[at:at + low],
                               *map(bytes.__add__, drawn, _MARKERS[at + low:at + high + 1]),
                               *blank.cells[at + high + 1:at + _CELLS])))
-    result = tuple(rows)
+    result = b"".join(rows)
     _keep_band(key, result)
     return result
 
@@ -1447,8 +1456,6 @@ def _drawn(palette: int, first: int, last: int, columns: tuple[int, int],
     """The band's rectangle as _draw draws it, or as the coverage of its lines when that gives
     the same pixels in every piece: all its lines in the ink colour (the accent's are blended
     on in _draw), no piece near the frame, and each rule a solid rectangle of pixels."""
-    from PIL import ImageDraw
-
     low, high = columns
     top, height, left, width = first * _MCU, (last - first + 1) * _MCU, low * _CELL, \
         (high - low + 1) * _CELL
@@ -1471,11 +1478,38 @@ def _drawn(palette: int, first: int, last: int, columns: tuple[int, int],
     from PIL import Image
 
     coverage = Image.new("L", (width, height))
-    pen = ImageDraw.Draw(coverage)
-    for mark in marks:
-        if isinstance(mark, _Line):
-            mark.draw(pen, top, left)
+    _draw_coverage(coverage, [mark for mark in marks if isinstance(mark, _Line)], top, left)
     return _Drawn(coverage, True, tuple(rules))  # type: ignore[arg-type]
+
+
+def _draw_coverage(canvas: Any, lines: Sequence[_Line], dy: int, dx: int) -> None:
+    """Draw the lines on a blank "L" canvas as _Line.draw does, `dx` left and `dy` up. Where
+    the canvas is still blank, blending full ink in by a mask's coverage gives that coverage
+    exactly, so a mask that meets nothing drawn before is copied (a seventh of blending's
+    time for a title's glyph); one that may meet ink drawn before is blended. A mask is taken
+    to meet nothing when it starts right of every mask of its line before it and below every
+    mask of the lines before."""
+    from PIL import ImageDraw
+
+    paste = canvas.im.paste
+    pen = None
+    floor = -math.inf  # the bottom of the masks of the lines drawn so far
+    for line in lines:
+        right = -math.inf  # of the masks of this line so far
+        bottom = floor
+        for mask, x, y in _stamps(line):
+            width, height = mask.size
+            x -= dx
+            y -= dy
+            if x >= right and y >= floor:
+                paste(mask, (x, y, x + width, y + height))
+            else:
+                if pen is None:
+                    pen = ImageDraw.Draw(canvas).draw
+                pen.draw_bitmap((x, y), mask, 255)
+            right = max(right, x + width)
+            bottom = max(bottom, y + height)
+        floor = bottom
 
 
 @functools.cache
@@ -1508,7 +1542,7 @@ def _rule_pixels(y: int) -> tuple[int, int, int, int] | None:
     return box[0], box[1] + top, box[2], box[3] + top
 
 
-def _encoded_bands(palette: int, bands: Sequence[_Band]) -> list[tuple[bytes, ...]]:
+def _encoded_bands(palette: int, bands: Sequence[_Band]) -> list[bytes]:
     """Each band's rows encoded with their markers, as _band gives them: from the cache, or
     drawn, with their touched cells encoded together (see above) and the rest the blank
     page's."""
@@ -1525,40 +1559,46 @@ def _encoded_bands(palette: int, bands: Sequence[_Band]) -> list[tuple[bytes, ..
         images[i] = _drawn(palette, first, last, columns, group, touched)
         pieces += touched
     if images:
-        cells = _blank(palette).cells
-        drawn: dict[int, list[bytes]] = {}  # the cells of the rows pieces touch, by row
+        # Each band's cells as slots in reading order, two a cell: the blank page's cell with
+        # its marker and an empty one, until the cell's encoded data and its marker replace
+        # them; joined once (no bytes made per cell, nor per row).
+        blank_slots = _blank_slots(palette)
+        slots = {i: list(blank_slots[2 * bands[i][0] * _CELLS:2 * (bands[i][1] + 1) * _CELLS])
+                 for i in images}
         if pieces:
             data, across, placed = _encode_pieces(palette, pieces, bands, images)
-            for (_i, first, last, start, end), top, left in placed:
+            for (i, first, last, start, end), top, left in placed:
+                band_slots = slots[i]
                 at = top * across + left
-                for row in range(first, last + 1):  # the piece's row: cells at .. at + width
-                    if (row_cells := drawn.get(row)) is None:
-                        row_cells = drawn[row] = list(cells[row * _CELLS:(row + 1) * _CELLS])
-                    row_cells[start:end + 1] = map(
-                        bytes.__add__, data[at:at + end - start + 1],
-                        _MARKERS[row * _CELLS + start:row * _CELLS + end + 1])
+                width = end - start + 1
+                cell = first * _CELLS + start  # on the page
+                slot = 2 * (cell - bands[i][0] * _CELLS)
+                for _row in range(first, last + 1):
+                    band_slots[slot:slot + 2 * width:2] = data[at:at + width]
+                    band_slots[slot + 1:slot + 2 * width:2] = _MARKERS[cell:cell + width]
                     at += across
-        blank_rows = _blank_rows(palette)
-        for i in images:
+                    cell += _CELLS
+                    slot += 2 * _CELLS
+        for i, band_slots in slots.items():
             first, last, _columns, group = bands[i]
-            out[i] = tuple(b"".join(drawn[row]) if row in drawn else blank_rows[row]
-                           for row in range(first, last + 1))
+            out[i] = b"".join(band_slots)
             _keep_band((palette, first, last, *group), out[i])
     return out  # type: ignore[return-value]
 
 
-def _blank_rows(palette: int) -> tuple[bytes, ...]:
-    """The blank page's rows, each encoded whole with its markers (kept with the page they
-    come from, which tests may encode anew)."""
+def _blank_slots(palette: int) -> tuple[bytes, ...]:
+    """The blank page's cells with their markers, each followed by an empty slot (see
+    _encoded_bands); kept with the page they come from, which tests may encode anew."""
     blank = _blank(palette)
-    kept = _blank_rows_kept.get(palette)
+    kept = _blank_slots_kept.get(palette)
     if kept is None or kept[0] is not blank:
-        kept = _blank_rows_kept[palette] = (blank, tuple(
-            b"".join(blank.cells[row * _CELLS:(row + 1) * _CELLS]) for row in range(_ROWS)))
+        slots = [b""] * (2 * len(blank.cells))
+        slots[::2] = blank.cells
+        kept = _blank_slots_kept[palette] = (blank, tuple(slots))
     return kept[1]
 
 
-_blank_rows_kept: dict[int, tuple[_Blank, tuple[bytes, ...]]] = {}
+_blank_slots_kept: dict[int, tuple[_Blank, tuple[bytes, ...]]] = {}
 
 
 def _encode_pieces(palette: int, pieces: Sequence[_Cells], bands: Sequence[_Band],
@@ -1571,25 +1611,31 @@ def _encode_pieces(palette: int, pieces: Sequence[_Cells], bands: Sequence[_Band
 
     placed, across, height = _laid(pieces)
     size = (across * _CELL, height * _MCU)
+    # Each band's drawn rectangle, and where on the page its top left pixel is.
+    sources = {i: (drawn.image.im, bands[i][2][0] * _CELL, bands[i][0] * _MCU)
+               for i, drawn in images.items()}
     packed = None
     for coverage in (True, False):  # the coverage pieces, turned to colour, then the rest
-        if coverage and not any(images[i].coverage for (i, *_piece), _top, _left in placed):
+        parts = [part for part in placed if images[part[0][0]].coverage == coverage]
+        if not parts:
             continue
         if packed is None:
             packed = Image.new("L" if coverage else "RGB", size)
-        for (i, first, last, start, end), top, left in placed:
-            if images[i].coverage != coverage:
-                continue
-            x, y = (start - bands[i][2][0]) * _CELL, (first - bands[i][0]) * _MCU
+        paste = packed.im.paste
+        for (i, first, last, start, end), top, left in parts:
+            source, page_x, page_y = sources[i]
+            x, y = start * _CELL - page_x, first * _MCU - page_y
             width, rows = (end - start + 1) * _CELL, (last - first + 1) * _MCU
-            packed.im.paste(images[i].image.im.crop((x, y, x + width, y + rows)),
-                            (left * _CELL, top * _MCU, left * _CELL + width, top * _MCU + rows))
+            paste(source.crop((x, y, x + width, y + rows)),
+                  (left * _CELL, top * _MCU, left * _CELL + width, top * _MCU + rows))
         if coverage:
             background, ink, _accent = _PALETTES[palette]
             packed.putpalette(_ramp(background, ink))
             packed = packed.convert("RGB")
-            for (i, first, last, start, end), top, left in placed:
+            for (i, first, last, start, end), top, left in parts:
                 for (x0, y0, x1, y1), fill in images[i].rules:  # clipped to the piece
+                    if y1 <= first * _MCU or (last + 1) * _MCU <= y0:
+                        continue  # not in the piece's rows (most pieces)
                     dx, dy = left * _CELL - start * _CELL, top * _MCU - first * _MCU
                     box = (max(x0, start * _CELL) + dx, max(y0, first * _MCU) + dy,
                            min(x1, (end + 1) * _CELL) + dx, min(y1, (last + 1) * _MCU) + dy)
@@ -1627,7 +1673,7 @@ def _laid(pieces: Sequence[_Cells]) -> tuple[list[tuple[_Cells, int, int]], int,
     return placed, across, -(-laid // across)
 
 
-def _keep_band(key: tuple[Any, ...], rows: tuple[bytes, ...]) -> None:
+def _keep_band(key: tuple[Any, ...], rows: bytes) -> None:
     with _bands_lock:  # writers may run in threads (convert_many with a thread pool)
         if len(_bands) >= _BAND_CACHE_SIZE:
             del _bands[next(iter(_bands))]  # the oldest
@@ -1639,27 +1685,23 @@ def _keep_band(key: tuple[Any, ...], rows: tuple[bytes, ...]) -> None:
 def _encode(palette: int, marks: Sequence[_Line | _Rule]) -> tuple[bytes, bytes]:
     """The cover's JPEG bytes, and the same as a raw deflate stream."""
     blank = _blank(palette)
-    rows: list[bytes | None] = [None] * _ROWS  # None: the blank row
+    # In order down the page, blank rows between two (_bands_of merges bands closer than
+    # that), so each band is a run of drawn rows of its own, stored as such.
     bands = _bands_of(marks)
-    for (first, last, _columns, _group), encoded in zip(bands, _encoded_bands(palette, bands),
-                                                        strict=True):
-        rows[first:last + 1] = encoded
     data = [blank.header]
     deflated = [blank.header_deflated]
-    start = 0
-    while start < _ROWS:  # runs of blank rows and of drawn rows, alternating
-        drawn = rows[start] is not None
-        end = start
-        while end + 1 < _ROWS and (rows[end + 1] is not None) == drawn:
-            end += 1
-        if drawn:
-            run = b"".join(rows[start:end + 1])  # type: ignore[arg-type]
-            data.append(run)
-            deflated.append(_stored(run))
-        else:
-            data += blank.cells[start * _CELLS:(end + 1) * _CELLS]
-            deflated.append(_blank_run(palette, start, end))
-        start = end + 1
+    row = 0  # the first row not written yet
+    for (first, last, _columns, _group), encoded in zip(bands, _encoded_bands(palette, bands),
+                                                        strict=True):
+        if first > row:
+            data += blank.cells[row * _CELLS:first * _CELLS]
+            deflated.append(_blank_run(palette, row, first - 1))
+        data.append(encoded)
+        deflated.append(_stored(encoded))
+        row = last + 1
+    if row < _ROWS:
+        data += blank.cells[row * _CELLS:]
+        deflated.append(_blank_run(palette, row, _ROWS - 1))
     deflated.append(_DEFLATE_END)
     return b"".join(data), b"".join(deflated)
 
