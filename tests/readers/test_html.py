@@ -31,6 +31,7 @@ from octavo.model import (
     Table,
     Text,
     block_text,
+    notes_in,
     plain_text,
 )
 from octavo.options import ReadOptions
@@ -622,3 +623,26 @@ def test_a_notes_list_nothing_refers_to_stays_a_list():
     assert not any(isinstance(n, Note) for b in article.body if isinstance(b, Paragraph)
                    for n in b.children)
     assert sum(isinstance(b, ListBlock) for b in article.body) == 2
+
+
+def test_wikipedia_references_become_notes():
+    article, _ = read_file("readability__wikipedia.html")
+    notes = [n for b in article.body if isinstance(b, Paragraph) for n in notes_in(b.children)]
+    assert len(notes) == 76 and len(set(notes)) == 72  # a source cited twice is one note
+    first = block_text(notes[0].children[0])
+    assert first == "For exceptions, see Values section below"  # no "^" mark left
+    # a whole citation (<cite class="citation">) is upright, as Wikipedia shows it
+    assert not any(isinstance(n, Emphasis) for n in notes[1].children[0].children)
+    text = text_of(article)
+    assert "[1]" not in text and "^" not in text
+    assert not any(isinstance(b, ListBlock) and "^" in block_text(b) for b in article.body)
+
+
+def test_headings_over_nothing_are_dropped():
+    page = ("<html><head><title>Page</title></head><body><article><h1>Page</h1><h2>Intro</h2>"
+            "<p>" + "Words of the article. " * 20 +
+            "</p><h2>Part</h2><h3>Sub</h3><p>Text under sub.</p><h2>See also</h2>"
+            "<h2>References</h2><h3>Empty</h3></article></body></html>")
+    article, _ = read(page)
+    assert [(b.level, plain_text(b.children)) for b in article.body
+            if isinstance(b, Heading)] == [(2, "Intro"), (2, "Part"), (3, "Sub")]

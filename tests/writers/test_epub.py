@@ -716,3 +716,10 @@ def test_notes_of_an_article_in_parts_link_across_documents(samples: dict[str, E
         assert href == (f"#note-{n}" if where == last else f"{last}#note-{n}")
         assert backs[f"note-{n}"] == (f"#noteref-{n}" if where == last
                                       else f"{where}#noteref-{n}")
+
+
+def test_notes_side_by_side_are_told_apart() -> None:
+    article = Article(title="Side", language="en", body=(Paragraph((
+        Text("Claim."), _note("One"), _note("Two"), Text(" Next."))),))
+    doc = xhtml(write(article, cover=False), "EPUB/text/article.xhtml")
+    assert ["".join(sup.itertext()) for sup in doc.findall(".//x:sup", NS)] == ["1", ",2"]

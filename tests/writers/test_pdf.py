@@ -603,3 +603,10 @@ def test_the_same_note_twice_is_one_note(tmp_path: Path) -> None:
     assert "First.1 Second.2 Third.1 End." in lines
     assert lines[lines.index("Notes") + 1:lines.index("Notes") + 3] == [
         "1. Shared source", "2. Other"]
+
+
+def test_notes_side_by_side_are_told_apart(tmp_path: Path) -> None:
+    article = Article(title="Side", language="en", body=(Paragraph((
+        Text("Claim."), Note((Paragraph((Text("One"),)),)), Note((Paragraph((Text("Two"),)),)),
+        Text(" Next.")),),))
+    assert "Claim.1,2 Next." in pdftotext(write(article, tmp_path / "side.pdf"))

@@ -427,9 +427,26 @@ def _strip_boilerplate(root: HtmlElement) -> None:
                 # Inside code, class names are a highlighter's (Prism's "token comment"), not
                 # the page's: nothing there is site chrome.
                 stack.append(el)
-    for sup in list(root.iter("sup")):  # Wikipedia-style reference marks "[12]"
+
+
+def _drop_reference_marks(root: HtmlElement) -> None:
+    """Wikipedia-style reference marks "[12]" whose note could not be read (see read_notes)."""
+    for sup in list(root.iter("sup")):
         if re.fullmatch(r"\s*\[[^\]]{1,12}\]\s*", sup.text_content() or ""):
             _drop(sup)
+
+
+def _without_empty_sections(blocks: list[Block]) -> list[Block]:
+    """Blocks without headings over nothing: a page's "References" or "See also" whose list
+    became notes or went with the page's links, before a heading as high or at the end."""
+    out: list[Block] = []
+    for block in reversed(blocks):
+        if isinstance(block, Heading) and (not out or isinstance(out[-1], Heading) and (
+                out[-1].level <= block.level)):
+            continue
+        out.append(block)
+    out.reverse()
+    return out
 
 
 def _code_layout(trs: list[HtmlElement]) -> list[HtmlElement] | None:
@@ -448,7 +465,9 @@ _LINE_NUMBERS = re.compile(r"[\d\s]*")
 
 
 _NOTE_BOXES = ('.//*[@role="doc-endnotes" or @role="doc-footnotes" or contains(concat(" ", '
-               'normalize-space(@class), " "), " footnotes ")]')
+               'normalize-space(@class), " "), " footnotes ") or (self::ol and contains('
+               'concat(" ", normalize-space(@class), " "), " references "))]')
+"""Lists of notes: kramdown's, pandoc's and Hugo's footnotes, Wikipedia's references."""
 _NOTE_MARK = "octavo-note"
 """Where the text refers to a footnote (an element no page has), until it is converted."""
 
@@ -843,6 +862,8 @@ class Converter:
         ref_ids = {el.get("id") for a in refs for el in (a, a.getparent()) if el is not None}
         for key in dict.fromkeys(a.get("href")[1:] for a in refs):
             li = items[key]
+            for mark in li.xpath('.//*[contains(@class, "backlink")]'):  # Wikipedia's "^ a b"
+                _drop(mark)
             for back in li.xpath('.//a[starts-with(@href, "#")]'):
                 if back.get("href")[1:] in ref_ids or back.get("role") == "doc-backlink" or \
                         re.search(r"reverse|back", back.get("class") or ""):
@@ -1166,6 +1187,8 @@ class Converter:
         finally:
             self.inline_nest -= wrapper
         if tag in _EMPHASIS:
+            if tag == "cite" and "citation" in _classes(el):
+                return children  # a whole reference (Wikipedia's), set upright as shown there
             return [Emphasis(tuple(children))]
         if tag in _STRONG:
             return [Strong(tuple(children))]
@@ -1283,7 +1306,8 @@ class HtmlReader:
         images = ImageResolver(options, page_url)
         converter = Converter(images, page_url=page_url, title=title)
         converter.read_notes(content)
-        blocks = converter.blocks(content)
+        _drop_reference_marks(content)
+        blocks = _without_empty_sections(converter.blocks(content))
         blocks = _drop_title_echo(blocks, title)
 
         if meta.published is None:

@@ -276,7 +276,7 @@ class Renderer:
                   link: bool = in_link) -> str:
             return self.inlines(children, in_double=double, in_link=link)
 
-        for node in nodes:
+        for i, node in enumerate(nodes):
             if type(node) is Text:  # the usual node, ahead of the match's class tests
                 out.append(text(node.value))
                 continue
@@ -310,7 +310,9 @@ class Renderer:
                     anchor = f"noteref-{n}" if seen == 1 else f"noteref-{n}-{seen}"
                     number = str(n) if in_link else (
                         f'<a href="#note-{n}" epub:type="noteref" role="doc-noteref">{n}</a>')
-                    out.append(f'<sup class="noteref" id="{anchor}">{number}</sup>')
+                    # Notes side by side read "18,19", not "1819".
+                    comma = "," if i and isinstance(nodes[i - 1], Note) else ""
+                    out.append(f'<sup class="noteref" id="{anchor}">{comma}{number}</sup>')
         return "".join(out)
 
     def notes_section(self, heading: str, heading_lang: str,

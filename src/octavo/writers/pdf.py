@@ -1849,6 +1849,7 @@ class _Renderer:
                     italic: bool = False, mono: bool = False, size: float | None = None,
                     wrap: tuple[str, str] = ("", ""), quote: bool | None = None) -> list[_Run]:
         out: list[_Run] = []
+        previous: Inline | None = None
         for node in nodes:
             match node:
                 case Text(value):
@@ -1883,8 +1884,11 @@ class _Renderer:
                     out.append(_Run("", "", None, ("", ""), br=True))
                 case Note() if not self._in_notes:  # the model has no notes in notes
                     n = note_number(node, self._note_numbers, self.notes)
-                    out += self.runs(str(n), _role(family, bold, italic, mono),
+                    # Notes side by side read "18,19", not "1819".
+                    comma = "," if isinstance(previous, Note) else ""
+                    out += self.runs(f"{comma}{n}", _role(family, bold, italic, mono),
                                      size, (wrap[0] + "<super>", "</super>" + wrap[1]))
+            previous = node
         return out
 
     def notes_section(self, level: int) -> list[Flowable]:
