@@ -100,7 +100,8 @@ _NOTES = {"en": "Notes", "de": "Anmerkungen", "fr": "Notes", "es": "Notas", "pt"
           "nb": "Noter", "nn": "Noter", "pl": "Przypisy", "cs": "Poznámky", "ru": "Примечания",
           "uk": "Примітки", "el": "Σημειώσεις", "tr": "Notlar", "fi": "Huomautukset",
           "hu": "Jegyzetek", "ja": "注", "zh": "注释", "ko": "주석", "ar": "ملاحظات",
-          "he": "הערות", "hi": "टिप्पणियाँ"}
+          "he": "הערות", "hi": "टिप्पणियाँ", "th": "หมายเหตุ", "vi": "Ghi chú", "id": "Catatan",
+          "ro": "Note", "ca": "Notes"}
 
 
 def notes_heading(language: str) -> tuple[str, str]:
