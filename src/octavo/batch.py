@@ -235,7 +235,7 @@ def convert_many(
             own_pool.shutdown(wait=True, cancel_futures=True)
         if not durable:
             # once for the whole batch, before anyone reads the report
-            sync_all({Path(t).parent for plan in plans for t in plan.values()})
+            sync_all({t.parent for plan in plans for t in plan.values()})
     report.items = [results[i] for i in sorted(results)]
     report.duration = time.perf_counter() - started
     return report

@@ -36,6 +36,9 @@ class Source:
 
 @runtime_checkable
 class Reader(Protocol):
+    """A format's reader. It may also say `uses_base_dir = False` (a class attribute) when it
+    never finds files next to its input, sparing the resolution of the input's folder."""
+
     name: ClassVar[str]
     extensions: ClassVar[frozenset[str]]
     """Lower-case file extensions with the dot: {".md", ".markdown"}."""

@@ -141,6 +141,8 @@ def _language(options: ReadOptions, text: str) -> str:
 class TextReader:
     name = "text"
     extensions = BUILTIN_EXTENSIONS["text"]
+    uses_base_dir = False
+    """Plain text refers to no files: read() needs no resolved input folder (see api.read)."""
 
     def read(self, source: Source, options: ReadOptions) -> Article:
         text, _encoding = decode(source.data, options.encoding)
