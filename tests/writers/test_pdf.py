@@ -610,3 +610,17 @@ def test_notes_side_by_side_are_told_apart(tmp_path: Path) -> None:
         Text("Claim."), Note((Paragraph((Text("One"),)),)), Note((Paragraph((Text("Two"),)),)),
         Text(" Next.")),),))
     assert "Claim.1,2 Next." in pdftotext(write(article, tmp_path / "side.pdf"))
+
+
+def test_note_numbers_link_to_their_notes(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    path = write(_noted("Linked", "en", ["One", "Two", "Three"]), tmp_path / "links.pdf")
+    reader = PdfReader(path)
+    dests = [annot.get_object()["/Dest"] for page in reader.pages
+             for annot in page.get("/Annots", []) if "/Dest" in annot.get_object()]
+    assert len(dests) == 3  # one a note number, none elsewhere
+    last = reader.pages[-1].indirect_reference
+    assert all(d[0] == last and d[1] == "/XYZ" for d in dests)  # the notes' page
+    tops = [float(d[3]) for d in dests]
+    assert tops == sorted(tops, reverse=True) and len(set(tops)) == 3  # note 1, 2, 3 in order

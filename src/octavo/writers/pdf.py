@@ -1886,8 +1886,15 @@ class _Renderer:
                     n = note_number(node, self._note_numbers, self.notes)
                     # Notes side by side read "18,19", not "1819".
                     comma = "," if isinstance(previous, Note) else ""
-                    out += self.runs(f"{comma}{n}", _role(family, bold, italic, mono),
-                                     size, (wrap[0] + "<super>", "</super>" + wrap[1]))
+                    role = _role(family, bold, italic, mono)
+                    if comma:
+                        out += self.runs(comma, role, size, (wrap[0] + "<super>",
+                                                             "</super>" + wrap[1]))
+                    # The number links to its note (not inside a link: PDF links cannot nest).
+                    link = "" if "<a " in wrap[0] else f'<a href="#{self.anchor}-note-{n}">'
+                    out += self.runs(str(n), role, size,
+                                     (wrap[0] + link + "<super>",
+                                      "</super>" + ("</a>" if link else "") + wrap[1]))
             previous = node
         return out
 
@@ -1898,9 +1905,12 @@ class _Renderer:
         self._in_notes = True
         try:
             label, _language = notes_heading(self.language)
-            return self.blocks((Heading(2, (Text(label),)),
-                                ListBlock(tuple(note.children for note in self.notes), True)),
-                               level=level)
+            out = self.blocks((Heading(2, (Text(label),)),), level=level)
+            out.append(self.list_block(
+                [note.children for note in self.notes], True, 1, 0, level,
+                self.lay.frame_width,
+                anchors=[f"{self.anchor}-note-{n}" for n in range(1, len(self.notes) + 1)]))
+            return out
         finally:
             self._in_notes = False
 
@@ -2236,7 +2246,9 @@ class _Renderer:
         return indent + step
 
     def list_block(self, items: Sequence[Sequence[Block]], ordered: bool, start: int,
-                   indent: float, level: int, measure: float) -> Flowable:
+                   indent: float, level: int, measure: float,
+                   anchors: Sequence[str] = ()) -> Flowable:
+        """A list; `anchors` names a link destination at the top of each item (notes)."""
         from reportlab.platypus import ListFlowable, ListItem
 
         fs = self.lay.font_size
@@ -2248,6 +2260,8 @@ class _Renderer:
             flowables = self.blocks(item, 0, level, measure - left, item=True)
             if not flowables:
                 flowables = [self.plain("", self.styles["item"])]
+            if anchors:
+                flowables.insert(0, _anchor(anchors[n]))
             kw: dict[str, Any] = {"value": start + n} if ordered else {}
             entries.append(ListItem(flowables, **kw))
         # A right-to-left article has its bullets and the list's indent on the right.
@@ -2447,6 +2461,8 @@ def _anchor(name: str) -> Flowable:
     from reportlab.platypus import Flowable as RLFlowable
 
     class _Anchor(RLFlowable):
+        _ZEROSIZE = True  # drawn in containers too (a list item), which skip empty flowables
+
         def wrap(self, aw: float, ah: float) -> tuple[float, float]:
             return 0, 0
 
