@@ -265,7 +265,8 @@ def normalize_inlines(inlines: tuple[Inline, ...] | list[Inline]) -> tuple[Inlin
 
 
 def plain_text(inlines: tuple[Inline, ...]) -> str:
-    """The words of inline content, without marks (quotes are not added)."""
+    """The words of inline content, without marks (quotes are not added) and without notes
+    (a note's words are its own, not the sentence's it marks)."""
     if type(inlines) is tuple and len(inlines) == 1 and type(inlines[0]) is Text:  # most of them
         return inlines[0].value
     parts: list[str] = []
@@ -277,7 +278,6 @@ def plain_text(inlines: tuple[Inline, ...]) -> str:
                 parts.append(plain_text(children))
             case LineBreak():
                 parts.append("\n")
-            # A Note is not part of the sentence it marks: its words are the note's own.
     return "".join(parts)
 
 

@@ -276,9 +276,11 @@ class Renderer:
                   link: bool = in_link) -> str:
             return self.inlines(children, in_double=double, in_link=link)
 
-        for i, node in enumerate(nodes):
+        previous: Inline | None = None
+        for node in nodes:
             if type(node) is Text:  # the usual node, ahead of the match's class tests
                 out.append(text(node.value))
+                previous = node
                 continue
             match node:
                 case Text(value):
@@ -311,8 +313,9 @@ class Renderer:
                     number = str(n) if in_link else (
                         f'<a href="#note-{n}" epub:type="noteref" role="doc-noteref">{n}</a>')
                     # Notes side by side read "18,19", not "1819".
-                    comma = "," if i and isinstance(nodes[i - 1], Note) else ""
+                    comma = "," if isinstance(previous, Note) else ""
                     out.append(f'<sup class="noteref" id="{anchor}">{comma}{number}</sup>')
+            previous = node
         return "".join(out)
 
     def notes_section(self, heading: str, heading_lang: str,
