@@ -28,6 +28,8 @@ def inlines(depth: int = 2) -> st.SearchStrategy[tuple[model.Inline, ...]]:
             inner.map(model.Strong),
             st.builds(model.Link, inner, st.sampled_from(["https://example.org/a", "mailto:x@y.z"])),
             st.builds(model.Quoted, inner, st.booleans()),
+            inner.map(model.Superscript),
+            inner.map(model.Subscript),
             st.lists(inlines(0).map(model.Paragraph), min_size=1, max_size=2)
             .map(lambda paragraphs: model.Note(tuple(paragraphs))),
         )

@@ -70,6 +70,20 @@ class LineBreak:
 
 
 @dataclass(frozen=True, slots=True)
+class Superscript:
+    """Raised text: an exponent (x²), a unit (m²), an ordinal (1er)."""
+
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Subscript:
+    """Lowered text: a count in a chemical formula (H₂O), an index (xᵢ)."""
+
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Note:
     """A footnote at this point of the text: its blocks (no notes inside). Writers number an
     article's notes in order and set them apart (EPUB and PDF: at the article's end)."""
@@ -77,7 +91,9 @@ class Note:
     children: tuple[Block, ...]
 
 
-Inline: TypeAlias = Text | Emphasis | Strong | Code | Link | Quoted | LineBreak | Note
+Inline: TypeAlias = (
+    Text | Emphasis | Strong | Code | Link | Quoted | LineBreak | Superscript | Subscript | Note
+)
 
 # --- blocks ---------------------------------------------------------------------------------
 
@@ -274,7 +290,8 @@ def plain_text(inlines: tuple[Inline, ...]) -> str:
         match node:
             case Text(value) | Code(value):
                 parts.append(value)
-            case Emphasis(children) | Strong(children) | Link(children, _) | Quoted(children, _):
+            case (Emphasis(children) | Strong(children) | Link(children, _) | Quoted(children, _)
+                  | Superscript(children) | Subscript(children)):
                 parts.append(plain_text(children))
             case LineBreak():
                 parts.append("\n")
@@ -288,7 +305,8 @@ def notes_in(inlines: tuple[Inline, ...]) -> list[Note]:
         match node:
             case Note():
                 found.append(node)
-            case Emphasis(children) | Strong(children) | Link(children, _) | Quoted(children, _):
+            case (Emphasis(children) | Strong(children) | Link(children, _) | Quoted(children, _)
+                  | Superscript(children) | Subscript(children)):
                 found += notes_in(children)
     return found
 

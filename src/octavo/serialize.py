@@ -22,8 +22,9 @@ _NODE_TYPES: dict[str, type] = {
     cls.__name__: cls
     for cls in (
         model.Text, model.Emphasis, model.Strong, model.Code, model.Link, model.Quoted,
-        model.LineBreak, model.Note, model.Image, model.Paragraph, model.Heading, model.BlockQuote,
-        model.ListBlock, model.CodeBlock, model.Table, model.Figure, model.SectionBreak,
+        model.LineBreak, model.Superscript, model.Subscript, model.Note, model.Image,
+        model.Paragraph, model.Heading, model.BlockQuote, model.ListBlock, model.CodeBlock,
+        model.Table, model.Figure, model.SectionBreak,
     )
 }
 

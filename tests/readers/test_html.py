@@ -28,6 +28,8 @@ from octavo.model import (
     Quoted,
     SectionBreak,
     Strong,
+    Subscript,
+    Superscript,
     Table,
     Text,
     block_text,
@@ -646,3 +648,14 @@ def test_headings_over_nothing_are_dropped():
     article, _ = read(page)
     assert [(b.level, plain_text(b.children)) for b in article.body
             if isinstance(b, Heading)] == [(2, "Intro"), (2, "Part"), (3, "Sub")]
+
+
+def test_superscript_and_subscript():
+    page = ("<html><head><title>F</title></head><body><article><h1>F</h1><p>Water is H<sub>2</sub>O"
+            " and E = mc<sup>2</sup>, cited.<sup>[3]</sup> " + "Words of the article. " * 20 +
+            "</p></article></body></html>")
+    article, _ = read(page)
+    assert article.body[0].children[:5] == (
+        Text("Water is H"), Subscript((Text("2"),)), Text("O and E = mc"),
+        Superscript((Text("2"),)), Text(", cited. Words of the article. " + "Words of the "
+                                        "article. " * 18 + "Words of the article."))

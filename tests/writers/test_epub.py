@@ -32,6 +32,8 @@ from octavo.model import (
     Quoted,
     SectionBreak,
     Strong,
+    Subscript,
+    Superscript,
     Table,
     Text,
     para,
@@ -723,3 +725,12 @@ def test_notes_side_by_side_are_told_apart() -> None:
         Text("Claim."), _note("One"), _note("Two"), Text(" Next."))),))
     doc = xhtml(write(article, cover=False), "EPUB/text/article.xhtml")
     assert ["".join(sup.itertext()) for sup in doc.findall(".//x:sup", NS)] == ["1", ",2"]
+
+
+def test_superscript_and_subscript() -> None:
+    article = Article(title="F", language="en", body=(Paragraph((
+        Text("H"), Subscript((Text("2"),)), Text("O, mc"), Superscript((Text("2"),)))),))
+    doc = xhtml(write(article, cover=False), "EPUB/text/article.xhtml")
+    assert [(el.tag.split("}")[1], el.text) for el in doc.iter(
+        "{http://www.w3.org/1999/xhtml}sup", "{http://www.w3.org/1999/xhtml}sub")] == [
+        ("sub", "2"), ("sup", "2")]

@@ -30,6 +30,8 @@ from octavo.model import (
     Quoted,
     SectionBreak,
     Strong,
+    Subscript,
+    Superscript,
     Table,
     Text,
     block_text,
@@ -624,3 +626,16 @@ def test_note_numbers_link_to_their_notes(tmp_path: Path) -> None:
     assert all(d[0] == last and d[1] == "/XYZ" for d in dests)  # the notes' page
     tops = [float(d[3]) for d in dests]
     assert tops == sorted(tops, reverse=True) and len(set(tops)) == 3  # note 1, 2, 3 in order
+
+
+def test_superscript_and_subscript_are_raised_and_lowered(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    article = Article(title="F", language="en", body=(Paragraph((
+        Text("Water is H"), Subscript((Text("2"),)), Text("O and E = mc"),
+        Superscript((Text("2"),)), Text(" here.")),),))
+    path = write(article, tmp_path / "scripts.pdf")
+    assert "Water is H2O and E = mc2 here." in pdftotext(path)
+    content = PdfReader(path).pages[0].get_contents().get_data()
+    rises = {float(m) for m in re.findall(rb"(-?[\d.]+) Ts", content)}
+    assert any(r > 0 for r in rises) and any(r < 0 for r in rises)

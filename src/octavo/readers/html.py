@@ -43,6 +43,8 @@ from octavo.model import (
     Quoted,
     SectionBreak,
     Strong,
+    Subscript,
+    Superscript,
     Table,
     Text,
     block_text,
@@ -90,6 +92,8 @@ def quote_inlines(inlines: Iterable[Inline]) -> tuple[Inline, ...]:
                 out.append(Link(quote_inlines(children), url))
             case Quoted(children, double):
                 out.append(Quoted(quote_inlines(children), double))
+            case Superscript(children) | Subscript(children):
+                out.append(_with_children(node, quote_inlines(children)))
             case _:
                 out.append(node)
     return normalize_inlines(out)
@@ -121,7 +125,8 @@ def _tidy(nodes: tuple[Inline, ...], state: list[bool]) -> tuple[Inline, ...]:
                 if value:
                     out.append(node)
                     state[0] = False
-            case Emphasis(children) | Strong(children) | Quoted(children, _) | Link(children, _):
+            case (Emphasis(children) | Strong(children) | Quoted(children, _) | Link(children, _)
+                  | Superscript(children) | Subscript(children)):
                 inner = _tidy(children, state)
                 if inner:
                     out.append(_with_children(node, inner))
@@ -140,6 +145,10 @@ def _with_children(node: Inline, children: tuple[Inline, ...]) -> Inline:
             return Quoted(children, double)
         case Link(_, url):
             return Link(children, url)
+        case Superscript():
+            return Superscript(children)
+        case Subscript():
+            return Subscript(children)
     return node
 
 
@@ -152,7 +161,7 @@ def _rstrip(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
         return (*nodes[:-1], Text(value)) if value else _rstrip(nodes[:-1])
     if isinstance(last, LineBreak):
         return _rstrip(nodes[:-1])
-    if isinstance(last, (Emphasis, Strong, Quoted, Link)):
+    if isinstance(last, (Emphasis, Strong, Quoted, Link, Superscript, Subscript)):
         inner = _rstrip(last.children)
         return (*nodes[:-1], _with_children(last, inner)) if inner else _rstrip(nodes[:-1])
     return nodes
@@ -1177,7 +1186,7 @@ class Converter:
             return [Code(el.text_content())]
         if tag == "math":
             return [Text(el.get("alttext") or el.text_content())]
-        wrapper = tag in _EMPHASIS or tag in _STRONG or tag in ("q", "a")
+        wrapper = tag in _EMPHASIS or tag in _STRONG or tag in ("q", "a", "sup", "sub")
         if wrapper and self.inline_nest >= self.cap:
             self._flattened()
             return self.inlines_of(el, depth)
@@ -1194,6 +1203,10 @@ class Converter:
             return [Strong(tuple(children))]
         if tag == "q":
             return [Quoted(tuple(children))]
+        if tag == "sup":
+            return [Superscript(tuple(children))]
+        if tag == "sub":
+            return [Subscript(tuple(children))]
         if tag == "a":
             url = self.safe_url(el.get("href"))
             return [Link(tuple(children), url)] if url else children

@@ -47,6 +47,8 @@ from octavo.model import (
     Paragraph,
     Quoted,
     Strong,
+    Subscript,
+    Superscript,
     Text,
     map_inlines,
 )
@@ -534,7 +536,8 @@ class _Typesetter:
         match node:
             case Text(value) | Code(value):
                 return value
-            case Emphasis(children) | Strong(children) | Link(children, _):
+            case (Emphasis(children) | Strong(children) | Link(children, _)
+                  | Superscript(children) | Subscript(children)):
                 return "".join(self.render(c, outer) for c in children)
             case Quoted(children, double):
                 kind = double if outer is None else not outer
@@ -595,6 +598,12 @@ class _Typesetter:
             case Link(children, url):
                 kids = self.inlines(children, before, after, outer)
                 return node if kids is children else Link(kids, url)
+            case Superscript(children):
+                kids = self.inlines(children, before, after, outer)
+                return node if kids is children else Superscript(kids)
+            case Subscript(children):
+                kids = self.inlines(children, before, after, outer)
+                return node if kids is children else Subscript(kids)
             case Quoted(children, double):
                 kind = double if outer is None else not outer
                 opening, closing = self.marks.pair(kind)

@@ -33,6 +33,8 @@ from octavo.model import (
     Quoted,
     SectionBreak,
     Strong,
+    Subscript,
+    Superscript,
     Table,
     Text,
     note_number,
@@ -289,6 +291,10 @@ class Renderer:
                     out.append(f"<em>{inner(children)}</em>")
                 case Strong(children):
                     out.append(f"<strong>{inner(children)}</strong>")
+                case Superscript(children):
+                    out.append(f"<sup>{inner(children)}</sup>")
+                case Subscript(children):
+                    out.append(f"<sub>{inner(children)}</sub>")
                 case Code(value):
                     out.append(f"<code>{text(value)}</code>")
                 case Link(children, url):

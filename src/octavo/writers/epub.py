@@ -99,7 +99,7 @@ table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; text-align: 
   hyphens: manual; -webkit-hyphens: manual; }
 th, td { border: 1px solid; padding: 0.2em 0.4em; vertical-align: top; }
 hr.section-break { border: 0; border-top: 1px solid; width: 25%; margin: 1.5em auto; }
-sup.noteref { line-height: 0; }
+sup, sub { line-height: 0; }
 section.notes { font-size: 0.9em; margin-top: 1.5em; }
 a { color: inherit; text-decoration: underline; }
 html[dir="rtl"] h1, html[dir="rtl"] h2, html[dir="rtl"] h3, html[dir="rtl"] h4,

@@ -55,6 +55,8 @@ from octavo.model import (
     Quoted,
     SectionBreak,
     Strong,
+    Subscript,
+    Superscript,
     Table,
     Text,
     note_number,
@@ -1861,6 +1863,11 @@ class _Renderer:
                 case Strong(children):
                     out += self.inline_runs(children, family=family, bold=True, italic=italic,
                                             mono=mono, size=size, wrap=wrap, quote=quote)
+                case Superscript(children) | Subscript(children):
+                    tag = "super" if isinstance(node, Superscript) else "sub"
+                    out += self.inline_runs(children, family=family, bold=bold, italic=italic,
+                                            mono=mono, size=size, quote=quote,
+                                            wrap=(f"{wrap[0]}<{tag}>", f"</{tag}>{wrap[1]}"))
                 case Code(value):
                     out += self.runs(value, "mono", self.lay.font_size * _CODE_SCALE, wrap)
                 case Link(children, url):
