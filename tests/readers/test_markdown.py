@@ -30,6 +30,8 @@ from octavo.model import (
     Quoted,
     SectionBreak,
     Strong,
+    Subscript,
+    Superscript,
     Table,
     Text,
     block_text,
@@ -663,3 +665,12 @@ def test_footnote_syntax_is_only_read_where_it_occurs():
     plain, _ = read("# T\n\nA [link][x] and x^2 and [^] here.\n\n[x]: https://example.org\n")
     assert plain.body == (Paragraph((Text("A "), Link((Text("link"),), "https://example.org"),
                                      Text(" and x^2 and [^] here."))),)
+
+
+def test_sup_and_sub_written_in_a_line():
+    article, _ = read("# T\n\nx<sup>2</sup> and H<sub>2</sub>O, *e<sup>i</sup>*, "
+                      "<sup>unclosed and </sub> stray.\n")
+    assert article.body == (Paragraph((
+        Text("x"), Superscript((Text("2"),)), Text(" and H"), Subscript((Text("2"),)),
+        Text("O, "), Emphasis((Text("e"), Superscript((Text("i"),)))),
+        Text(", unclosed and stray."))),)

@@ -35,6 +35,8 @@ from octavo.model import (
     Paragraph,
     SectionBreak,
     Strong,
+    Subscript,
+    Superscript,
     Table,
     Text,
     block_text,
@@ -67,6 +69,8 @@ _TOML_FRONT = re.compile(r"\A\+\+\+[ \t]*\n(.*?)(?:\n|^)\+\+\+[ \t]*(?:\n|\Z)",
 _SKIP_CONTENT = frozenset({"script", "style", "iframe", "object", "embed", "template", "noscript",
                            "textarea", "svg", "math", "select", "button", "head", "title"})
 _INLINE_TAG = re.compile(r"^<\s*(/?)\s*([A-Za-z][\w:-]*)([^>]*?)(/?)\s*>$", re.DOTALL)
+_SCRIPT_TAG = re.compile(r"^<\s*(/?)\s*(sup|sub)(?:\s[^>]*)?>$", re.IGNORECASE)
+"""<sup> and <sub> written in a Markdown line (x<sup>2</sup>): paired in inlines()."""
 _CJK = "\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
 _CJK_BREAK = re.compile(rf"(?<=[{_CJK}])\n(?=[{_CJK}])")
 MAX_LIST_VALUES = 100
@@ -432,9 +436,20 @@ class _BodyConverter:
 
     def inlines(self, nodes: list[_Node]) -> list[Inline]:
         out: list[Inline] = []
+        raised: list[tuple[str, int]] = []  # open <sup>/<sub>: the tag, where its content starts
         for node in nodes:
             kind = node.type
             if kind == "html_inline":
+                if not self.skip and (script := _SCRIPT_TAG.match(node.content.strip())):
+                    closing, name = script.group(1), script.group(2).lower()
+                    if not closing:
+                        raised.append((name, len(out)))
+                    elif raised and raised[-1][0] == name:
+                        start = raised.pop()[1]
+                        inner = tuple(out[start:])
+                        del out[start:]
+                        out.append(Superscript(inner) if name == "sup" else Subscript(inner))
+                    continue  # a stray closing tag: nothing
                 out.extend(self.raw_html(node.content))
                 continue
             if self.skip:
