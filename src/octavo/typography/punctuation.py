@@ -589,21 +589,12 @@ class _Typesetter:
                 new = _apply_once(self.rules, before, value, after,  # sequence() repeats
                                   self.triggers, self.quick)
                 return node if new == value else Text(new)
-            case Emphasis(children):
+            case Emphasis(children) | Strong(children) | Superscript(children) | Subscript(children):
                 kids = self.inlines(children, before, after, outer)
-                return node if kids is children else Emphasis(kids)
-            case Strong(children):
-                kids = self.inlines(children, before, after, outer)
-                return node if kids is children else Strong(kids)
+                return node if kids is children else type(node)(kids)
             case Link(children, url):
                 kids = self.inlines(children, before, after, outer)
                 return node if kids is children else Link(kids, url)
-            case Superscript(children):
-                kids = self.inlines(children, before, after, outer)
-                return node if kids is children else Superscript(kids)
-            case Subscript(children):
-                kids = self.inlines(children, before, after, outer)
-                return node if kids is children else Subscript(kids)
             case Quoted(children, double):
                 kind = double if outer is None else not outer
                 opening, closing = self.marks.pair(kind)
