@@ -298,29 +298,6 @@ def plain_text(inlines: tuple[Inline, ...]) -> str:
     return "".join(parts)
 
 
-def notes_in(inlines: tuple[Inline, ...]) -> list[Note]:
-    """The notes in inline content, in reading order."""
-    found: list[Note] = []
-    for node in inlines:
-        match node:
-            case Note():
-                found.append(node)
-            case (Emphasis(children) | Strong(children) | Link(children, _) | Quoted(children, _)
-                  | Superscript(children) | Subscript(children)):
-                found += notes_in(children)
-    return found
-
-
-def note_number(note: Note, numbers: dict[Note, int], notes: list[Note]) -> int:
-    """The note's number in its article: the one it had where the text referred to the same
-    note before (Markdown's [^1] twice is one note), else the next, `notes` getting it."""
-    number = numbers.get(note)
-    if number is None:
-        notes.append(note)
-        number = numbers[note] = len(notes)
-    return number
-
-
 def block_text(block: Block) -> str:
     """Plain text of a block, paragraphs separated by newlines."""
     if type(block) is Paragraph:  # the usual block, ahead of the match's class tests

@@ -20,6 +20,7 @@ from octavo.model import (
     Emphasis,
     Figure,
     Heading,
+    Inline,
     LineBreak,
     Link,
     ListBlock,
@@ -33,7 +34,6 @@ from octavo.model import (
     Table,
     Text,
     block_text,
-    notes_in,
     plain_text,
 )
 from octavo.options import ReadOptions
@@ -625,6 +625,17 @@ def test_a_notes_list_nothing_refers_to_stays_a_list():
     assert not any(isinstance(n, Note) for b in article.body if isinstance(b, Paragraph)
                    for n in b.children)
     assert sum(isinstance(b, ListBlock) for b in article.body) == 2
+
+
+def notes_in(inlines: tuple[Inline, ...]) -> list[Note]:
+    """The notes in inline content, in reading order."""
+    found: list[Note] = []
+    for node in inlines:
+        if isinstance(node, Note):
+            found.append(node)
+        elif isinstance(node, (Emphasis, Strong, Link, Quoted, Superscript, Subscript)):
+            found += notes_in(node.children)
+    return found
 
 
 def test_wikipedia_references_become_notes():

@@ -37,7 +37,6 @@ from octavo.model import (
     Superscript,
     Table,
     Text,
-    note_number,
     plain_text,
 )
 from octavo.typography.quotes import QuoteMarks, quote_marks
@@ -255,11 +254,12 @@ class Renderer:
     _ids: int = 0
     _open: list[tuple[int, int]] = field(default_factory=list)
     """The headings the text is under: (model level, HTML level), outermost first."""
-    notes: list[Note] = field(default_factory=list)
-    """The article's footnotes so far, numbered in the text in this order."""
+    notes: dict[Note, int] = field(default_factory=dict)
+    """The article's footnotes so far and their numbers, in the order the text refers to them
+    (a note referred to again, as Markdown's [^1] twice, keeps its number)."""
     _in_notes: bool = False
-    _numbers: dict[Note, int] = field(default_factory=dict)
     _refs: dict[int, int] = field(default_factory=dict)
+    """How often the text has referred to each note so far."""
 
     def __post_init__(self) -> None:
         self._marks = quote_marks(self.language) if self.typography else _STRAIGHT
@@ -310,7 +310,7 @@ class Renderer:
                 case LineBreak():
                     out.append("<br/>")
                 case Note() if not self._in_notes:  # the model has no notes in notes
-                    n = note_number(node, self._numbers, self.notes)
+                    n = self.notes.setdefault(node, len(self.notes) + 1)
                     # The id is on <sup>: a note inside a link is a number without a link
                     # of its own (HTML forbids links in links), and still the note's way back
                     # (from the first place that refers to it).

@@ -26,7 +26,6 @@ import functools
 import hashlib
 import io
 import os
-import re
 import struct
 import uuid
 import zipfile
@@ -445,7 +444,8 @@ def _deflate_cached(raw: bytes, level: int) -> bytes:
     return _deflate(raw, level)
 
 
-_NOTE_REF = re.compile(r'<sup class="noteref" id="noteref-(\d+)"')
+_Chunk = tuple[str, list[str], int]
+"""A part of an article's body: its XHTML, its heading anchors, the notes referred to so far."""
 
 
 def _zip_time(stamp: datetime) -> tuple[int, int, int, int, int, int]:
@@ -726,7 +726,7 @@ class _Build:
         label = _flat(article.title if self.book.is_single else toc_label(article))
         entries: list[_Entry] = []
         heading_files: dict[str, str] = {}
-        for number, (body, anchors) in enumerate(chunks, 1):
+        for number, (body, anchors, _notes) in enumerate(chunks, 1):
             first = number == 1
             part_uid = uid if first else f"{uid}-part{number:03d}"
             file_name = self._article_file(index) if first else f"{_TEXT_DIR}/{part_uid}.xhtml"
@@ -748,44 +748,47 @@ class _Build:
         return main
 
     @staticmethod
-    def _with_notes(renderer: x.Renderer, article: Article,
-                    chunks: list[tuple[str, list[str]]],
-                    names: list[str]) -> list[tuple[str, list[str]]]:
+    def _with_notes(renderer: x.Renderer, article: Article, chunks: list[_Chunk],
+                    names: list[str]) -> list[_Chunk]:
         """The article's notes after its last part; references in other parts (documents
-        `names`) link there, and each note back to where the text refers to it."""
+        `names`) link there, and each note back to where the text first refers to it."""
         last = names[-1]
-        ref_files = {int(n): name for (body, _), name in zip(chunks[:-1], names, strict=False)
-                     for n in _NOTE_REF.findall(body)}
+        ref_files: dict[int, str] = {}
+        first = 1  # notes are numbered as first referred to: a part's are the ones new in it
+        for (_body, _anchors, notes), name in zip(chunks[:-1], names, strict=False):
+            ref_files.update((n, name) for n in range(first, notes + 1))
+            first = notes + 1
         heading, heading_lang = notes_heading(article.language)
-        out = [(body.replace('href="#note-', f'href="{last}#note-'), anchors)
-               for body, anchors in chunks[:-1]]
-        body, anchors = chunks[-1]
+        out = [(body.replace('href="#note-', f'href="{last}#note-'), anchors, notes)
+               for body, anchors, notes in chunks[:-1]]
+        body, anchors, notes = chunks[-1]
         out.append((f"{body}\n{renderer.notes_section(heading, heading_lang, ref_files)}",
-                    anchors))
+                    anchors, notes))
         return out
 
-    def _chunks(self, renderer: x.Renderer, article: Article,
-                used: int) -> list[tuple[str, list[str]]]:
+    def _chunks(self, renderer: x.Renderer, article: Article, used: int) -> list[_Chunk]:
         """The article's XHTML body cut at block boundaries into pieces of about part_bytes
         (e-readers slow down or fail on multi-megabyte documents), with the heading anchors
-        each piece holds. A single block larger than that stays whole."""
+        each piece holds and the number of notes referred to up to its end. A single block
+        larger than that stays whole."""
         limit = part_bytes()
-        chunks: list[tuple[str, list[str]]] = []
+        chunks: list[_Chunk] = []
         pieces: list[str] = []
         anchors: list[str] = []
         size = used
         for block in article.body:
             before = len(renderer.headings)
+            notes = len(renderer.notes)
             html = renderer.block(block)
             if not html:
                 continue
             if pieces and size + len(html) > limit:
-                chunks.append(("\n".join(pieces), anchors))
+                chunks.append(("\n".join(pieces), anchors, notes))
                 pieces, anchors, size = [], [], 0
             pieces.append(html)
             anchors += [h.anchor for h in renderer.headings[before:]]
             size += len(html) + 1
-        chunks.append(("\n".join(pieces), anchors))
+        chunks.append(("\n".join(pieces), anchors, len(renderer.notes)))
         return chunks
 
     # navigation ----------------------------------------------------------------------------

@@ -59,7 +59,6 @@ from octavo.model import (
     Superscript,
     Table,
     Text,
-    note_number,
     plain_text,
 )
 from octavo.options import PAGE_SIZES, WriteOptions
@@ -1804,10 +1803,10 @@ class _Renderer:
     _indented: dict[tuple[str, float], ParagraphStyle] = field(default_factory=dict)
     _templates: dict[tuple[Any, ...], tuple[Any, Any]] = field(default_factory=dict)
     """(style id, font, size, wrap) -> (style, the frag reportlab parses for such a run)."""
-    notes: list[Note] = field(default_factory=list)
-    """The article's footnotes so far, numbered in the text in this order."""
+    notes: dict[Note, int] = field(default_factory=dict)
+    """The article's footnotes so far and their numbers, in the order the text refers to them
+    (a note referred to again keeps its number)."""
     _in_notes: bool = False
-    _note_numbers: dict[Note, int] = field(default_factory=dict)
 
     @property
     def rtl(self) -> bool:
@@ -1890,7 +1889,7 @@ class _Renderer:
                 case LineBreak():
                     out.append(_Run("", "", None, ("", ""), br=True))
                 case Note() if not self._in_notes:  # the model has no notes in notes
-                    n = note_number(node, self._note_numbers, self.notes)
+                    n = self.notes.setdefault(node, len(self.notes) + 1)
                     # Notes side by side read "18,19", not "1819".
                     comma = "," if isinstance(previous, Note) else ""
                     role = _role(family, bold, italic, mono)
